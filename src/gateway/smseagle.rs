@@ -1,0 +1,276 @@
+//! SMSEagle HTTP API v2 client.
+
+use reqwest::Url;
+use reqwest::blocking::Client;
+use reqwest::header::LOCATION;
+use serde_json::{Value, json};
+
+use super::{
+    OutgoingSms, SendReceipt, classify_request_error, classify_status, describe_unqueued, excerpt,
+    queued_message_id, read_body,
+};
+use crate::config::{Config, SmsEaglePath, display_url, smseagle_path};
+use crate::error::{Error, Result};
+use crate::text::is_gsm7;
+
+/// Header that carries the API token, the vendor's recommended token location.
+const TOKEN_HEADER: &str = "access-token";
+/// Priority 0..=9; a one-time code should not wait behind bulk alerts in the device's outbox.
+const OTP_PRIORITY: u8 = 9;
+
+/// Sends one SMS and returns the device's message id.
+pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result<SendReceipt> {
+    let (url, path) = send_url(&config.api_url)?;
+    let body = request_body(path, sms, config.ttl_seconds);
+
+    let response = client
+        .post(url.clone())
+        .header(TOKEN_HEADER, &config.api_token)
+        .json(&body)
+        .send()
+        .map_err(|error| classify_request_error(&error, &url, config))?;
+
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    if let Some(error) = classify_status(status, location.as_deref(), &url) {
+        return Err(error);
+    }
+    let body = read_body(response, &url)?;
+
+    if !status.is_success() {
+        return Err(describe_client_error(status.as_u16(), path, &body, &url));
+    }
+
+    let answer: Value = serde_json::from_slice(&body).map_err(|_| {
+        Error::GatewayUnavailable(format!(
+            "{} responded with {status} and a body that is not JSON",
+            display_url(&url)
+        ))
+    })?;
+    match queued_message_id(&answer) {
+        Some(message_id) => Ok(SendReceipt { message_id }),
+        None => Err(Error::GatewayRejected(format!(
+            "the SMSEagle gateway did not queue the SMS: {}",
+            describe_unqueued(&answer)
+        ))),
+    }
+}
+
+/// Resolves the configured URL to a send URL. A device base URL gets `/messages/sms_single`, the
+/// path that the vendor's Keycloak manual uses.
+fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
+    match smseagle_path(configured) {
+        Some(SmsEaglePath::Sms) => Ok((configured.clone(), SmsEaglePath::Sms)),
+        Some(SmsEaglePath::SmsSingle) => Ok((configured.clone(), SmsEaglePath::SmsSingle)),
+        Some(SmsEaglePath::Base) => {
+            let mut url = configured.clone();
+            let base = url.path().trim_end_matches('/').to_owned();
+            url.set_path(&format!("{base}/messages/sms_single"));
+            Ok((url, SmsEaglePath::SmsSingle))
+        }
+        None => Err(Error::invalid_config(
+            "apiurl",
+            format!(
+                "{} is not an SMSEagle API v2 URL; enter https://<device>/api/v2 or a send URL \
+                 such as https://<device>/api/v2/messages/sms_single",
+                display_url(configured)
+            ),
+        )),
+    }
+}
+
+fn request_body(path: SmsEaglePath, sms: OutgoingSms, ttl_seconds: u32) -> Value {
+    let to = match path {
+        SmsEaglePath::Sms => json!([sms.to]),
+        SmsEaglePath::SmsSingle | SmsEaglePath::Base => json!(sms.to),
+    };
+    let mut body = json!({
+        "to": to,
+        "text": sms.text,
+        "priority": OTP_PRIORITY,
+        "validity": validity_for(ttl_seconds),
+    });
+    // "standard" (GSM 03.38) is the device's default, so only unicode is named.
+    if !is_gsm7(sms.text) {
+        body["encoding"] = json!("unicode");
+    }
+    body
+}
+
+/// Picks the shortest SMSEagle validity period that covers the code's lifetime, so the mobile
+/// network drops an SMS that could only arrive after the code expired.
+fn validity_for(ttl_seconds: u32) -> &'static str {
+    if ttl_seconds <= 5 * 60 {
+        "5m"
+    } else if ttl_seconds <= 10 * 60 {
+        "10m"
+    } else {
+        "30m"
+    }
+}
+
+fn describe_client_error(status: u16, path: SmsEaglePath, body: &[u8], url: &Url) -> Error {
+    let target = display_url(url);
+    let message = match status {
+        400 => format!(
+            "the SMSEagle gateway rejected the request as invalid (400): {}",
+            summarize_field_errors(body)
+        ),
+        401 => "the SMSEagle gateway did not accept the API token (401 Invalid API key); \
+                enter a valid token in apitoken"
+            .to_owned(),
+        403 => {
+            let permission = match path {
+                SmsEaglePath::Sms => "Send SMS",
+                SmsEaglePath::SmsSingle | SmsEaglePath::Base => "Send SMS (single recipient)",
+            };
+            format!(
+                "the SMSEagle API token has no access to {target} (403); on the device, grant \
+                 the token the permission \"{permission}\""
+            )
+        }
+        404 => format!(
+            "the SMSEagle gateway has no API at {target} (404); check apiurl and that API v2 is \
+             enabled on the device (software 5.0 or later)"
+        ),
+        405 => format!(
+            "the SMSEagle gateway does not know the method at {target} (405); check the path in \
+             apiurl, such as https://<device>/api/v2/messages/sms_single"
+        ),
+        _ => format!(
+            "the SMSEagle gateway answered HTTP {status} for {target}; check apiurl and apitoken"
+        ),
+    };
+    Error::GatewayConfig(message)
+}
+
+/// Summarises a 400 body `{"message": {"field": "error", ...}}` as `field: error; ...`.
+fn summarize_field_errors(body: &[u8]) -> String {
+    let Ok(answer) = serde_json::from_slice::<Value>(body) else {
+        return "no details given".to_owned();
+    };
+    match answer.get("message") {
+        Some(Value::Object(fields)) => fields
+            .iter()
+            .map(|(field, error)| {
+                let error = error
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| error.to_string());
+                format!("{}: {}", excerpt(field), excerpt(&error))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(Value::String(message)) => excerpt(message),
+        _ => "no details given".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMS: OutgoingSms = OutgoingSms {
+        to: "+48500100200",
+        text: "Code 123456",
+    };
+
+    #[test]
+    fn send_url_from_each_form() {
+        let cases = [
+            (
+                "https://gw/api/v2",
+                "https://gw/api/v2/messages/sms_single",
+                SmsEaglePath::SmsSingle,
+            ),
+            (
+                "https://gw/index.php/api/v2/",
+                "https://gw/index.php/api/v2/messages/sms_single",
+                SmsEaglePath::SmsSingle,
+            ),
+            (
+                "https://gw/api/v2/messages/sms",
+                "https://gw/api/v2/messages/sms",
+                SmsEaglePath::Sms,
+            ),
+            (
+                "https://gw/index.php/api/v2/messages/sms_single",
+                "https://gw/index.php/api/v2/messages/sms_single",
+                SmsEaglePath::SmsSingle,
+            ),
+        ];
+        for (configured, expected, expected_path) in cases {
+            let (url, path) = send_url(&Url::parse(configured).unwrap()).unwrap();
+            assert_eq!(url.as_str(), expected);
+            assert_eq!(path, expected_path);
+        }
+    }
+
+    #[test]
+    fn to_field_shape_per_path() {
+        let body = request_body(SmsEaglePath::Sms, SMS, 300);
+        assert_eq!(body["to"], json!(["+48500100200"]));
+        let body = request_body(SmsEaglePath::SmsSingle, SMS, 300);
+        assert_eq!(body["to"], json!("+48500100200"));
+        assert_eq!(body["text"], json!("Code 123456"));
+        assert_eq!(body["validity"], json!("5m"));
+        assert_eq!(body["priority"], json!(9));
+    }
+
+    #[test]
+    fn encoding_unicode_only_for_non_gsm_text() {
+        let body = request_body(SmsEaglePath::SmsSingle, SMS, 300);
+        assert!(body.get("encoding").is_none());
+        let unicode = OutgoingSms {
+            to: "+48500100200",
+            text: "Kod 123456 — zażółć",
+        };
+        let body = request_body(SmsEaglePath::SmsSingle, unicode, 300);
+        assert_eq!(body["encoding"], json!("unicode"));
+    }
+
+    #[test]
+    fn text_with_quotes_is_valid_json() {
+        let tricky = OutgoingSms {
+            to: "+48500100200",
+            text: "He said \"hi\" \\ it's\nnew line {0}",
+        };
+        let body = request_body(SmsEaglePath::SmsSingle, tricky, 300);
+        let reparsed: Value = serde_json::from_str(&body.to_string()).unwrap();
+        assert_eq!(reparsed["text"], json!(tricky.text));
+    }
+
+    #[test]
+    fn validity_covers_ttl() {
+        assert_eq!(validity_for(60), "5m");
+        assert_eq!(validity_for(300), "5m");
+        assert_eq!(validity_for(301), "10m");
+        assert_eq!(validity_for(600), "10m");
+    }
+
+    #[test]
+    fn field_errors_are_summarized() {
+        let body = br#"{"message":{"to":"The type of the attribute must be one of array (string given)."}}"#;
+        assert_eq!(
+            summarize_field_errors(body),
+            "to: The type of the attribute must be one of array (string given)."
+        );
+        assert_eq!(summarize_field_errors(b""), "no details given");
+    }
+
+    #[test]
+    fn forbidden_names_the_permission() {
+        let url = Url::parse("https://gw/api/v2/messages/sms_single").unwrap();
+        let message = describe_client_error(403, SmsEaglePath::SmsSingle, b"", &url).to_string();
+        assert!(
+            message.contains("\"Send SMS (single recipient)\""),
+            "{message}"
+        );
+        let message = describe_client_error(403, SmsEaglePath::Sms, b"", &url).to_string();
+        assert!(message.contains("\"Send SMS\""), "{message}");
+    }
+}

@@ -1,0 +1,304 @@
+//! JNI entry points of `dev.sms2fa.keycloak.bridge.NativeBridge`. This is the only module that
+//! uses the `jni` crate.
+//!
+//! Every entry point runs its body through [`run`], which catches panics and hands errors to
+//! [`ThrowJavaException`]. That policy throws the Java exception that matches each error (see
+//! [`exception_class`]) and `NativePanicError` for a panic.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use jni::errors::ErrorPolicy;
+use jni::objects::{JByteArray, JClass, JString, JThrowable, JValue};
+use jni::strings::{JNIStr, JNIString};
+use jni::sys::jlong;
+use jni::{Env, EnvUnowned, jni_sig, jni_str};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::{phone, service};
+
+/// Failure inside an entry point.
+#[derive(Debug, thiserror::Error)]
+enum BridgeError {
+    #[error(transparent)]
+    Core(#[from] Error),
+    #[error("JNI call failed: {0}")]
+    Jni(#[from] jni::errors::Error),
+    #[error("argument {0} must not be null")]
+    NullArgument(&'static str),
+    #[error("cannot encode the result as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+const INVALID_CONFIG_CLASS: &JNIStr = jni_str!("dev/sms2fa/keycloak/bridge/InvalidConfigException");
+const PANIC_CLASS: &JNIStr = jni_str!("dev/sms2fa/keycloak/bridge/NativePanicError");
+const FALLBACK_CLASS: &JNIStr = jni_str!("java/lang/RuntimeException");
+
+/// Java exception class thrown for each error, all with a `(String message)` constructor except
+/// `InvalidConfigException`, which takes `(String field, String message)`.
+fn exception_class(error: &BridgeError) -> &'static JNIStr {
+    match error {
+        BridgeError::Core(Error::InvalidConfig { .. }) => INVALID_CONFIG_CLASS,
+        BridgeError::Core(Error::InvalidPhoneNumber(_)) => {
+            jni_str!("dev/sms2fa/keycloak/bridge/InvalidPhoneNumberException")
+        }
+        BridgeError::Core(Error::InvalidChallenge(_)) => {
+            jni_str!("dev/sms2fa/keycloak/bridge/InvalidChallengeException")
+        }
+        BridgeError::Core(Error::GatewayConfig(_)) => {
+            jni_str!("dev/sms2fa/keycloak/bridge/GatewayConfigException")
+        }
+        BridgeError::Core(Error::GatewayRejected(_)) => {
+            jni_str!("dev/sms2fa/keycloak/bridge/GatewayRejectedException")
+        }
+        BridgeError::Core(Error::GatewayUnavailable(_)) => {
+            jni_str!("dev/sms2fa/keycloak/bridge/GatewayUnavailableException")
+        }
+        // A short key or a null argument is a bug in the Java caller.
+        BridgeError::Core(Error::KeyTooShort { .. }) => {
+            jni_str!("java/lang/IllegalArgumentException")
+        }
+        BridgeError::NullArgument(_) => jni_str!("java/lang/NullPointerException"),
+        BridgeError::Core(Error::RandomUnavailable(_))
+        | BridgeError::Jni(_)
+        | BridgeError::Json(_) => jni_str!("java/lang/IllegalStateException"),
+    }
+}
+
+/// Error policy that turns errors and panics into Java exceptions. An exception that is already
+/// pending (thrown by a JNI call) is left as it is.
+struct ThrowJavaException;
+
+impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowJavaException {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut (),
+        error: BridgeError,
+    ) -> jni::errors::Result<T> {
+        if !env.exception_check() {
+            let message = error.to_string();
+            let thrown = match &error {
+                BridgeError::Core(Error::InvalidConfig { field, .. }) => {
+                    throw_invalid_config(env, field, &message)
+                }
+                _ => throw(env, exception_class(&error), &message),
+            };
+            throw_fallback_if_needed(env, thrown, &message);
+        }
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut (),
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        let message = panic_message(payload);
+        if !env.exception_check() {
+            let thrown = throw(env, PANIC_CLASS, &message);
+            throw_fallback_if_needed(env, thrown, &message);
+        }
+        Ok(T::default())
+    }
+}
+
+/// Throws `class_name` with `message`. The class is found with JNI `FindClass`, which inside a
+/// native method uses the class loader of `NativeBridge`, so it works under Keycloak's loaders.
+fn throw(env: &mut Env, class_name: &JNIStr, message: &str) -> jni::errors::Result<()> {
+    let class = env.find_class(class_name)?;
+    env.throw_new(&class, JNIString::from(message))
+}
+
+fn throw_invalid_config(env: &mut Env, field: &str, message: &str) -> jni::errors::Result<()> {
+    let class = env.find_class(INVALID_CONFIG_CLASS)?;
+    let field = env.new_string(field)?;
+    let message = env.new_string(message)?;
+    let exception = env.new_object(
+        &class,
+        jni_sig!((field: JString, message: JString) -> void),
+        &[JValue::from(&field), JValue::from(&message)],
+    )?;
+    let exception = env.cast_local::<JThrowable>(exception)?;
+    env.throw(exception)
+}
+
+/// Throws a `RuntimeException` when throwing the mapped class failed without leaving an
+/// exception pending, for example because the class is missing from the class path.
+fn throw_fallback_if_needed(env: &mut Env, thrown: jni::errors::Result<()>, message: &str) {
+    // `throw_new` and `throw` report a successful throw as `Err(JavaException)`.
+    if thrown.is_err() && !env.exception_check() {
+        // Nothing more can be done if even this fails; the method then returns its default.
+        let _ = throw(env, FALLBACK_CLASS, message);
+    }
+}
+
+fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
+    let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "native code panicked with a value that is not a string".to_owned()
+    };
+    // Dropping a payload runs arbitrary Drop code, which may itself panic.
+    if let Err(drop_panic) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(drop_panic);
+    }
+    message
+}
+
+/// Runs the body of one entry point: panics are caught and errors become Java exceptions.
+fn run<'local, T, F>(unowned_env: &mut EnvUnowned<'local>, body: F) -> T
+where
+    T: Default + 'local,
+    F: FnOnce(&mut Env<'local>) -> Result<T, BridgeError>,
+{
+    unowned_env.with_env(body).resolve::<ThrowJavaException>()
+}
+
+fn string_arg(env: &Env, value: &JString, name: &'static str) -> Result<String, BridgeError> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(name));
+    }
+    Ok(value.try_to_string(env)?)
+}
+
+fn bytes_arg(env: &Env, value: &JByteArray, name: &'static str) -> Result<Vec<u8>, BridgeError> {
+    if value.is_null() {
+        return Err(BridgeError::NullArgument(name));
+    }
+    Ok(env.convert_byte_array(value)?)
+}
+
+fn java_string<'local>(env: &mut Env<'local>, value: &str) -> Result<JString<'local>, BridgeError> {
+    Ok(env.new_string(value)?)
+}
+
+fn java_json<'local>(
+    env: &mut Env<'local>,
+    value: &impl Serialize,
+) -> Result<JString<'local>, BridgeError> {
+    let json = serde_json::to_string(value)?;
+    java_string(env, &json)
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_libraryVersion<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        java_string(env, service::library_version())
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_buildInfo<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        java_string(env, service::build_info())
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_validateConfig<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let config_json = string_arg(env, &config_json, "configJson")?;
+        let normalized = service::validate_config(&config_json)?;
+        java_json(env, &normalized)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_sendCode<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+    hmac_key: JByteArray<'local>,
+    phone_e164: JString<'local>,
+    text_template: JString<'local>,
+    realm_name: JString<'local>,
+    now_millis: jlong,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let config_json = string_arg(env, &config_json, "configJson")?;
+        let hmac_key = bytes_arg(env, &hmac_key, "hmacKey")?;
+        let phone = string_arg(env, &phone_e164, "phoneE164")?;
+        let text_template = string_arg(env, &text_template, "textTemplate")?;
+        let realm_name = string_arg(env, &realm_name, "realmName")?;
+        let sent = service::send_code(
+            &config_json,
+            &hmac_key,
+            &phone,
+            &text_template,
+            &realm_name,
+            now_millis,
+        )?;
+        java_json(env, &sent)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_verifyCode<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    state: JString<'local>,
+    hmac_key: JByteArray<'local>,
+    entered_code: JString<'local>,
+    now_millis: jlong,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let state = string_arg(env, &state, "state")?;
+        let hmac_key = bytes_arg(env, &hmac_key, "hmacKey")?;
+        let entered_code = string_arg(env, &entered_code, "enteredCode")?;
+        let verified = service::verify_code(&state, &hmac_key, &entered_code, now_millis)?;
+        java_json(env, &verified)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_normalizePhone<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    input: JString<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let input = string_arg(env, &input, "input")?;
+        let normalized = phone::normalize_phone(&input)?;
+        java_string(env, &normalized)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_maskPhone<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    phone_e164: JString<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let phone = string_arg(env, &phone_e164, "phoneE164")?;
+        java_string(env, &phone::mask_phone(&phone))
+    })
+}
+
+/// Panics on purpose so Java tests can check that a panic arrives as `NativePanicError`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_panicForTest<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    message: JString<'local>,
+) {
+    run(&mut unowned_env, |env| -> Result<(), BridgeError> {
+        let message = string_arg(env, &message, "message")?;
+        panic!("{message}");
+    })
+}

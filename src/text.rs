@@ -1,0 +1,187 @@
+//! SMS text formatting from a Keycloak message-bundle pattern, and GSM-7 detection.
+
+/// Arguments of the SMS text pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct TextArguments<'a> {
+    /// `{0}`: the one-time code.
+    pub code: &'a str,
+    /// `{1}`: validity in whole minutes, rounded up.
+    pub validity_minutes: u64,
+    /// `{2}`: the realm's name.
+    pub realm_name: &'a str,
+}
+
+/// Rounds a validity in seconds up to whole minutes, so the text never promises more time than
+/// the code has.
+pub fn validity_minutes(ttl_seconds: u32) -> u64 {
+    u64::from(ttl_seconds).div_ceil(60)
+}
+
+/// Formats `pattern` the way Java's `MessageFormat` does for plain arguments.
+///
+/// `{0}`, `{1}` and `{2}` take the arguments, and a format type such as `{1,number}` is ignored.
+/// `''` is one `'`, and text between single quotes is literal. Unlike `MessageFormat`, an unknown
+/// index or an unclosed `{` is copied as it is instead of failing, so any pattern gives some text.
+pub fn format_text(pattern: &str, arguments: &TextArguments) -> String {
+    let mut output = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.char_indices().peekable();
+    let mut quoted = false;
+
+    while let Some((position, c)) = chars.next() {
+        match c {
+            '\'' => {
+                if chars.peek().is_some_and(|&(_, next)| next == '\'') {
+                    chars.next();
+                    output.push('\'');
+                } else {
+                    quoted = !quoted;
+                }
+            }
+            '{' if !quoted => {
+                let rest = &pattern[position + 1..];
+                match rest.find('}') {
+                    Some(end) => {
+                        let inner = &rest[..end];
+                        match argument(inner, arguments) {
+                            Some(value) => output.push_str(&value),
+                            None => {
+                                output.push('{');
+                                output.push_str(inner);
+                                output.push('}');
+                            }
+                        }
+                        // Skip the placeholder's characters and the closing brace.
+                        for _ in 0..inner.chars().count() + 1 {
+                            chars.next();
+                        }
+                    }
+                    None => output.push('{'),
+                }
+            }
+            _ => output.push(c),
+        }
+    }
+    output
+}
+
+fn argument(placeholder: &str, arguments: &TextArguments) -> Option<String> {
+    let index = placeholder.split(',').next().unwrap_or_default().trim();
+    match index {
+        "0" => Some(arguments.code.to_owned()),
+        "1" => Some(arguments.validity_minutes.to_string()),
+        "2" => Some(arguments.realm_name.to_owned()),
+        _ => None,
+    }
+}
+
+/// Characters of the GSM 03.38 default alphabet, without the escape code.
+const GSM7_BASIC: &str = concat!(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ",
+    " !\"#¤%&'()*+,-./0123456789:;<=>?",
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§",
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà",
+);
+
+/// Characters of the GSM 03.38 extension table, sent as escape plus one septet.
+const GSM7_EXTENSION: &str = "\u{c}^{}\\[~]|€";
+
+/// Returns true when every character of `text` is in the GSM 03.38 default alphabet or its
+/// extension table, so the SMS can be sent with the standard 7-bit encoding.
+pub fn is_gsm7(text: &str) -> bool {
+    text.chars()
+        .all(|c| GSM7_BASIC.contains(c) || GSM7_EXTENSION.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arguments() -> TextArguments<'static> {
+        TextArguments {
+            code: "123456",
+            validity_minutes: 5,
+            realm_name: "demo",
+        }
+    }
+
+    #[test]
+    fn replaces_placeholders() {
+        let text = format_text(
+            "Your {2} code is {0}. It is valid for {1} minutes.",
+            &arguments(),
+        );
+        assert_eq!(text, "Your demo code is 123456. It is valid for 5 minutes.");
+    }
+
+    #[test]
+    fn repeated_and_typed_placeholders() {
+        let text = format_text("{0} {0} {1,number,integer}", &arguments());
+        assert_eq!(text, "123456 123456 5");
+    }
+
+    #[test]
+    fn doubled_quote_is_one_quote() {
+        let text = format_text("Don''t share {0}", &arguments());
+        assert_eq!(text, "Don't share 123456");
+    }
+
+    #[test]
+    fn quoted_section_is_literal() {
+        let text = format_text("'{0}' is {0}, it''s '''quoted'''", &arguments());
+        assert_eq!(text, "{0} is 123456, it's 'quoted'");
+    }
+
+    #[test]
+    fn unknown_or_unclosed_placeholders_are_kept() {
+        assert_eq!(format_text("a {3} b", &arguments()), "a {3} b");
+        assert_eq!(format_text("a {0", &arguments()), "a {0");
+        assert_eq!(format_text("a {x} {0}", &arguments()), "a {x} 123456");
+    }
+
+    #[test]
+    fn special_characters_pass_through() {
+        let args = TextArguments {
+            code: "123456",
+            validity_minutes: 10,
+            realm_name: "Zażółć \"gęślą\" \\ jaźń 日本",
+        };
+        let text = format_text("Код {0}\nRealm: {2}\\n \"x\"\t{1} мин", &args);
+        assert_eq!(
+            text,
+            "Код 123456\nRealm: Zażółć \"gęślą\" \\ jaźń 日本\\n \"x\"\t10 мин"
+        );
+    }
+
+    #[test]
+    fn realm_name_is_not_interpreted() {
+        let args = TextArguments {
+            code: "123456",
+            validity_minutes: 5,
+            realm_name: "{0} it''s",
+        };
+        assert_eq!(format_text("{2}", &args), "{0} it''s");
+    }
+
+    #[test]
+    fn validity_rounds_up() {
+        assert_eq!(validity_minutes(60), 1);
+        assert_eq!(validity_minutes(61), 2);
+        assert_eq!(validity_minutes(300), 5);
+        assert_eq!(validity_minutes(599), 10);
+    }
+
+    #[test]
+    fn gsm7_detection() {
+        assert!(is_gsm7("Your code is 123456. Valid 5 min @ demo!"));
+        assert!(is_gsm7("ÄÖÑÜäöñüà é è ù ì ò Ç Ø ø Å å Æ æ ß É ¡ ¿ § £ ¥ ¤"));
+        assert!(is_gsm7("ext: ^ { } \\ [ ~ ] | €"));
+        assert!(is_gsm7("line\nbreak\r"));
+        assert!(is_gsm7(""));
+        assert!(!is_gsm7("Zażółć"));
+        assert!(!is_gsm7("Код"));
+        assert!(!is_gsm7("emoji 🙂"));
+        assert!(!is_gsm7("tab\t"));
+        assert!(!is_gsm7("backtick `"));
+        assert!(!is_gsm7("ç lower-case cedilla"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Test support: a test CA and server certificate made with rcgen, and the SMSEagle stand-in
+//! (standin/smseagle_standin.py) started as a child process on free ports.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Token with every permission.
+pub const TOKEN: &str = "demo-token";
+/// Token with the `sms` permission only, so `/messages/sms_single` returns 403.
+pub const SMS_ONLY_TOKEN: &str = "sms-only-token";
+
+/// Upper bound for the stand-in to print its READY lines; it only guards against a hang.
+const STARTUP_LIMIT: Duration = Duration::from_secs(60);
+
+/// PEM files of a test CA and of a server certificate for 127.0.0.1 and localhost.
+pub struct TestPki {
+    pub ca_file: PathBuf,
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+pub fn make_pki(dir: &Path) -> TestPki {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "sms2fa test CA");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let server_key = KeyPair::generate().unwrap();
+    let mut server_params =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    server_params
+        .distinguished_name
+        .push(DnType::CommonName, "127.0.0.1");
+    server_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    server_params.use_authority_key_identifier_extension = true;
+    let server_cert = server_params.signed_by(&server_key, &issuer).unwrap();
+
+    let pki = TestPki {
+        ca_file: dir.join("ca.pem"),
+        cert_file: dir.join("server.pem"),
+        key_file: dir.join("server-key.pem"),
+    };
+    std::fs::write(&pki.ca_file, ca_cert.pem()).unwrap();
+    std::fs::write(&pki.cert_file, server_cert.pem()).unwrap();
+    std::fs::write(&pki.key_file, server_key.serialize_pem()).unwrap();
+    pki
+}
+
+/// A running stand-in, stopped when dropped.
+pub struct StandIn {
+    child: Child,
+    /// `https://127.0.0.1:PORT`
+    pub https_base: String,
+    /// `http://127.0.0.1:PORT` when started with an HTTP listener too.
+    pub http_base: Option<String>,
+    pub ca_file: PathBuf,
+    inspector: reqwest::blocking::Client,
+    _dir: TempDir,
+}
+
+impl StandIn {
+    /// Starts the stand-in with an HTTPS listener only.
+    pub fn start() -> StandIn {
+        StandIn::launch(false)
+    }
+
+    /// Starts the stand-in with an HTTP and an HTTPS listener.
+    pub fn start_with_http() -> StandIn {
+        StandIn::launch(true)
+    }
+
+    fn launch(with_http: bool) -> StandIn {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("standin/smseagle_standin.py");
+        assert!(
+            script.exists(),
+            "the stand-in is missing at {}",
+            script.display()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let pki = make_pki(dir.path());
+        let stderr_file = std::fs::File::create(dir.path().join("standin.log")).unwrap();
+
+        let mut command = Command::new("python3");
+        command
+            .arg(&script)
+            .args(["--host", "127.0.0.1", "--https-port", "0"])
+            .arg("--tls-cert")
+            .arg(&pki.cert_file)
+            .arg("--tls-key")
+            .arg(&pki.key_file)
+            .args(["--token", TOKEN])
+            .args(["--token", &format!("{SMS_ONLY_TOKEN}:sms")]);
+        if with_http {
+            command.args(["--http-port", "0"]);
+        }
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr_file)
+            .spawn()
+            .expect("python3 must be installed to run the stand-in");
+
+        let stdout = child.stdout.take().unwrap();
+        let (lines_sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines_sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+
+        let mut https_base = None;
+        let mut http_base = None;
+        while https_base.is_none() || (with_http && http_base.is_none()) {
+            let line = match lines.recv_timeout(STARTUP_LIMIT) {
+                Ok(line) => line,
+                Err(_) => {
+                    let _ = child.kill();
+                    let log =
+                        std::fs::read_to_string(dir.path().join("standin.log")).unwrap_or_default();
+                    panic!("the stand-in did not print its READY lines; its log:\n{log}");
+                }
+            };
+            if let Some(url) = line.strip_prefix("READY https://") {
+                https_base = Some(format!("https://{url}"));
+            } else if let Some(url) = line.strip_prefix("READY http://") {
+                http_base = Some(format!("http://{url}"));
+            }
+        }
+
+        let ca_pem = std::fs::read(&pki.ca_file).unwrap();
+        let inspector = reqwest::blocking::Client::builder()
+            .tls_certs_only(reqwest::Certificate::from_pem_bundle(&ca_pem).unwrap())
+            .build()
+            .unwrap();
+
+        StandIn {
+            child,
+            https_base: https_base.unwrap(),
+            http_base,
+            ca_file: pki.ca_file,
+            inspector,
+            _dir: dir,
+        }
+    }
+
+    /// Messages the stand-in has stored.
+    pub fn messages(&self) -> Vec<Value> {
+        let answer: Value = self
+            .inspector
+            .get(format!("{}/_standin/messages", self.https_base))
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .unwrap();
+        answer.as_array().unwrap().clone()
+    }
+
+    /// Switches a fault on the send routes: none, reject, error500, delay, hang or redirect.
+    pub fn set_fault(&self, mode: &str) {
+        self.inspector
+            .post(format!("{}/_standin/faults", self.https_base))
+            .json(&serde_json::json!({ "mode": mode }))
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Config map for the SMSEagle client at `url`, trusting the stand-in's CA.
+pub fn smseagle_config(standin: &StandIn, url: &str) -> BTreeMap<String, String> {
+    config(&[
+        ("apiurl", url),
+        ("apitoken", TOKEN),
+        ("tlsCaFile", standin.ca_file.to_str().unwrap()),
+    ])
+}
+
+pub fn config(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
+}
+
+/// Returns a local port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
