@@ -1,0 +1,139 @@
+package dev.sms2fa.keycloak;
+
+import java.util.List;
+
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+
+/**
+ * Keys, defaults and admin console fields of the SMS authenticator configuration.
+ *
+ * <p>The keys and labels match the netzbegruenung SMS plugin and the SMSEagle manual, which
+ * administrators follow field by field. The native library validates the values and applies the
+ * same defaults, so a key missing from the execution's config map behaves like its default.
+ */
+public final class SmsConfigProperties {
+
+    public static final String API_URL = "apiurl";
+    public static final String URL_ENCODE = "urlencode";
+    public static final String API_TOKEN_ATTRIBUTE = "apitokenattribute";
+    public static final String API_TOKEN = "apitoken";
+    public static final String MESSAGE_ATTRIBUTE = "messageattribute";
+    public static final String RECEIVER_ATTRIBUTE = "receiverattribute";
+    public static final String SENDER_ATTRIBUTE = "senderattribute";
+    public static final String SENDER_ID = "senderId";
+    public static final String FORCE_SECOND_FACTOR = "forceSecondFactor";
+    public static final String GATEWAY_TYPE = "gatewayType";
+    public static final String CODE_LENGTH = "length";
+    public static final String CODE_TTL_SECONDS = "ttl";
+    public static final String MAX_ATTEMPTS = "maxAttempts";
+    public static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
+    public static final String REQUEST_TIMEOUT_MS = "requestTimeoutMs";
+    public static final String TLS_CA_FILE = "tlsCaFile";
+
+    public static final String DEFAULT_URL_ENCODE = "false";
+    public static final String DEFAULT_API_TOKEN_ATTRIBUTE = "";
+    public static final String DEFAULT_API_TOKEN = "";
+    public static final String DEFAULT_MESSAGE_ATTRIBUTE = "text";
+    public static final String DEFAULT_RECEIVER_ATTRIBUTE = "to";
+    public static final String DEFAULT_SENDER_ATTRIBUTE = "from";
+    public static final String DEFAULT_SENDER_ID = "";
+    public static final String DEFAULT_FORCE_SECOND_FACTOR = "false";
+    public static final String GATEWAY_TYPE_AUTO = "auto";
+    public static final String GATEWAY_TYPE_SMSEAGLE = "smseagle";
+    public static final String GATEWAY_TYPE_GENERIC = "generic";
+    public static final String DEFAULT_GATEWAY_TYPE = GATEWAY_TYPE_AUTO;
+    public static final String DEFAULT_CODE_LENGTH = "6";
+    public static final String DEFAULT_CODE_TTL_SECONDS = "300";
+    public static final String DEFAULT_MAX_ATTEMPTS = "5";
+    public static final String DEFAULT_CONNECT_TIMEOUT_MS = "2000";
+    public static final String DEFAULT_REQUEST_TIMEOUT_MS = "10000";
+    public static final String DEFAULT_TLS_CA_FILE = "";
+
+    private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
+            .property().name(API_URL).label("SMS API URL").type(ProviderConfigProperty.STRING_TYPE)
+                .required(true)
+                .helpText("HTTP or HTTPS URL that receives the SMS requests, for an SMSEagle device for example"
+                        + " https://smseagle.example.org/api/v2/messages/sms.")
+                .add()
+            .property().name(URL_ENCODE).label("URL encode data").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(DEFAULT_URL_ENCODE)
+                .helpText("Send the request body URL-encoded (application/x-www-form-urlencoded) instead of JSON."
+                        + " Generic gateway only, because the SMSEagle API v2 takes JSON.")
+                .add()
+            .property().name(API_TOKEN_ATTRIBUTE).label("API Secret Token Attribute")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_API_TOKEN_ATTRIBUTE)
+                .helpText("Name of the request field that carries the API secret, for the generic gateway."
+                        + " The SMSEagle gateway sends the secret in the access-token header instead.")
+                .add()
+            .property().name(API_TOKEN).label("API Secret").type(ProviderConfigProperty.PASSWORD)
+                .secret(true).defaultValue(DEFAULT_API_TOKEN)
+                .helpText("API token of the SMS gateway. For SMSEagle, an API access token created in the"
+                        + " device's web interface with permission to send SMS.")
+                .add()
+            .property().name(MESSAGE_ATTRIBUTE).label("Message Attribute").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_MESSAGE_ATTRIBUTE)
+                .helpText("Name of the request field that carries the SMS text. Generic gateway only.")
+                .add()
+            .property().name(RECEIVER_ATTRIBUTE).label("Receiver Phone Number Attribute")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_RECEIVER_ATTRIBUTE)
+                .helpText("Name of the request field that carries the receiver's phone number. Generic gateway"
+                        + " only.")
+                .add()
+            .property().name(SENDER_ATTRIBUTE).label("Sender Phone Number Attribute")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_SENDER_ATTRIBUTE)
+                .helpText("Name of the request field that carries the sender ID. Generic gateway only.")
+                .add()
+            .property().name(SENDER_ID).label("Sender ID").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_SENDER_ID)
+                .helpText("Sender number or name shown to the receiver, for the generic gateway. Left out of the"
+                        + " request when empty.")
+                .add()
+            .property().name(FORCE_SECOND_FACTOR).label("Force 2FA").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(DEFAULT_FORCE_SECOND_FACTOR)
+                .helpText("Require an SMS code also from users who have no phone number. Not enforced yet:"
+                        + " users without a phone number credential skip this step.")
+                .add()
+            .property().name(GATEWAY_TYPE).label("Gateway type").type(ProviderConfigProperty.LIST_TYPE)
+                .options(GATEWAY_TYPE_AUTO, GATEWAY_TYPE_SMSEAGLE, GATEWAY_TYPE_GENERIC)
+                .defaultValue(DEFAULT_GATEWAY_TYPE)
+                .helpText("smseagle uses the SMSEagle HTTP API v2, generic sends the attributes above."
+                        + " auto picks smseagle when the URL path ends in /api/v2/messages/sms or"
+                        + " /api/v2/messages/sms_single, and generic otherwise.")
+                .add()
+            .property().name(CODE_LENGTH).label("Code length").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_CODE_LENGTH)
+                .helpText("Number of digits in the code, 6 to 10.")
+                .add()
+            .property().name(CODE_TTL_SECONDS).label("Code validity (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_CODE_TTL_SECONDS)
+                .helpText("How long a code is accepted after it was sent, in seconds, 60 to 600.")
+                .add()
+            .property().name(MAX_ATTEMPTS).label("Maximum wrong attempts").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_MAX_ATTEMPTS)
+                .helpText("Wrong codes accepted before the code becomes invalid and the login has to be"
+                        + " restarted, 1 to 10.")
+                .add()
+            .property().name(CONNECT_TIMEOUT_MS).label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_CONNECT_TIMEOUT_MS)
+                .helpText("Maximum time to open a connection to the gateway, in milliseconds, 100 to 2000.")
+                .add()
+            .property().name(REQUEST_TIMEOUT_MS).label("Request timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_REQUEST_TIMEOUT_MS)
+                .helpText("Maximum time for the whole request to the gateway, in milliseconds, 500 to 10000.")
+                .add()
+            .property().name(TLS_CA_FILE).label("Trusted CA certificate file (PEM)")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_CA_FILE)
+                .helpText("Path on the Keycloak server of a PEM file with CA certificates to trust in"
+                        + " addition to the system roots, for a gateway with a self-signed certificate.")
+                .add()
+            .build();
+
+    private SmsConfigProperties() {
+    }
+
+    /** Returns the admin console fields, one per key, in the order the admin console shows them. */
+    public static List<ProviderConfigProperty> list() {
+        return PROPERTIES;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.sms2fa.keycloak.bridge;
+
+/**
+ * Declares every function of the native sms2fa library. The JNI symbol of each method is
+ * {@code Java_dev_sms2fa_keycloak_bridge_NativeBridge_<methodName>}, and the Rust function has the
+ * same name, so one search finds both sides.
+ *
+ * <p>The static initializer loads the library through {@link NativeLibraryLoader}. Callers that
+ * want a {@link NativeLibraryException} instead of an {@link ExceptionInInitializerError} call
+ * {@link NativeLibraryLoader#ensureLoaded()} first.
+ *
+ * <p>Exceptions thrown by the library are subclasses of {@link Sms2faException}, and a panic
+ * inside the library arrives as {@link NativePanicError}.
+ */
+public final class NativeBridge {
+
+    static {
+        NativeLibraryLoader.ensureLoaded();
+    }
+
+    private NativeBridge() {
+    }
+
+    /** Returns the crate version of the library, for example {@code 0.1.0}. */
+    public static native String libraryVersion();
+
+    /** Returns "version target-triple profile", for example {@code 0.1.0 x86_64-unknown-linux-gnu release}. */
+    public static native String buildInfo();
+
+    /**
+     * Validates an authenticator configuration.
+     *
+     * @param configJson a JSON object of string keys to string values, as in the execution's config map
+     * @return the configuration as a JSON object with every key, defaults filled in
+     * @throws InvalidConfigException naming the first missing or invalid field
+     */
+    public static native String validateConfig(String configJson);
+
+    /**
+     * Generates a one-time code, formats the SMS text and sends it through the configured gateway.
+     * The code never leaves the library. Parse the result with {@link SendCodeResult#fromJson}.
+     *
+     * @param configJson the execution's config map as a JSON object
+     * @param hmacKey secret key of at least 16 bytes that protects the returned state
+     * @param phoneE164 the receiver in E.164 form
+     * @param textTemplate a Keycloak message pattern: {0} is the code, {1} the validity in whole
+     *        minutes (rounded up), {2} the realm name, and '' is one apostrophe
+     * @param realmName the value for {2}
+     * @param nowMillis the current time in milliseconds since the epoch
+     * @return JSON {@code {"state","messageId","maskedPhone","expiresAtMillis"}}
+     * @throws InvalidConfigException if the configuration is invalid
+     * @throws InvalidPhoneNumberException if {@code phoneE164} is not a valid number
+     * @throws GatewayConfigException if the gateway rejects the request or credentials
+     * @throws GatewayRejectedException if the gateway does not queue the message
+     * @throws GatewayUnavailableException if the gateway cannot be reached or fails
+     */
+    public static native String sendCode(String configJson, byte[] hmacKey, String phoneE164,
+                                         String textTemplate, String realmName, long nowMillis);
+
+    /**
+     * Verifies an entered code against the state returned by {@link #sendCode} or by an earlier
+     * call of this method. The wrong-attempt count increases before the comparison. Parse the
+     * result with {@link VerifyCodeResult#fromJson}.
+     *
+     * @return JSON {@code {"outcome":"accepted|wrong|expired|exhausted","state","attemptsLeft"}}
+     * @throws InvalidChallengeException if the state is malformed, tampered with or of another version
+     */
+    public static native String verifyCode(String state, byte[] hmacKey, String enteredCode, long nowMillis);
+
+    /**
+     * Normalises a phone number to E.164, for example {@code "+48 500-100-200"} or
+     * {@code "0048500100200"} to {@code "+48500100200"}.
+     *
+     * @throws InvalidPhoneNumberException if the input is not a valid number
+     */
+    public static native String normalizePhone(String input);
+
+    /** Masks an E.164 number for display and logs, for example {@code "+48500100200"} to {@code "+48******200"}. */
+    public static native String maskPhone(String phoneE164);
+
+    /** Panics inside the library with the given message; used by tests of the panic handling. */
+    public static native void panicForTest(String message);
+}

@@ -1,0 +1,92 @@
+package dev.sms2fa.keycloak.credential;
+
+import org.keycloak.common.util.Time;
+import org.keycloak.credential.CredentialInput;
+import org.keycloak.credential.CredentialInputValidator;
+import org.keycloak.credential.CredentialModel;
+import org.keycloak.credential.CredentialProvider;
+import org.keycloak.credential.CredentialTypeMetadata;
+import org.keycloak.credential.CredentialTypeMetadataContext;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+
+/**
+ * Stores users' phone numbers as credentials of type {@value SmsPhoneNumberCredentialModel#TYPE}.
+ * A user without such a credential is not asked for an SMS code.
+ */
+public class SmsPhoneNumberCredentialProvider
+        implements CredentialProvider<SmsPhoneNumberCredentialModel>, CredentialInputValidator {
+
+    /** Message key of the credential type name shown in the login and account pages. */
+    public static final String DISPLAY_NAME_KEY = "sms-phone-number-display-name";
+    /** Message key of the credential type description shown in the login and account pages. */
+    public static final String HELP_TEXT_KEY = "sms-phone-number-help-text";
+
+    private static final String ICON_CSS_CLASS = "kcAuthenticatorOTPClass";
+
+    private final KeycloakSession session;
+
+    public SmsPhoneNumberCredentialProvider(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public String getType() {
+        return SmsPhoneNumberCredentialModel.TYPE;
+    }
+
+    @Override
+    public CredentialModel createCredential(RealmModel realm, UserModel user,
+                                            SmsPhoneNumberCredentialModel credential) {
+        if (credential.getCreatedDate() == null) {
+            credential.setCreatedDate(Time.currentTimeMillis());
+        }
+        return user.credentialManager().createStoredCredential(credential);
+    }
+
+    @Override
+    public boolean deleteCredential(RealmModel realm, UserModel user, String credentialId) {
+        return user.credentialManager().removeStoredCredentialById(credentialId);
+    }
+
+    @Override
+    public SmsPhoneNumberCredentialModel getCredentialFromModel(CredentialModel model) {
+        return SmsPhoneNumberCredentialModel.createFromCredentialModel(model);
+    }
+
+    // NOTE: no createAction yet, because enrolment (a required action that requests the number)
+    // does not exist. Administrators add the credential by a realm import (users[].credentials).
+    @Override
+    public CredentialTypeMetadata getCredentialTypeMetadata(CredentialTypeMetadataContext metadataContext) {
+        return CredentialTypeMetadata.builder()
+                .type(getType())
+                .category(CredentialTypeMetadata.Category.TWO_FACTOR)
+                .displayName(DISPLAY_NAME_KEY)
+                .helpText(HELP_TEXT_KEY)
+                .iconCssClass(ICON_CSS_CLASS)
+                .removeable(true)
+                .build(session);
+    }
+
+    @Override
+    public boolean supportsCredentialType(String credentialType) {
+        return getType().equals(credentialType);
+    }
+
+    @Override
+    public boolean isConfiguredFor(RealmModel realm, UserModel user, String credentialType) {
+        return supportsCredentialType(credentialType)
+                && user.credentialManager().getStoredCredentialsByTypeStream(credentialType).findAny().isPresent();
+    }
+
+    /**
+     * Returns false for every input. The credential stores only the phone number, and
+     * {@code SmsAuthenticator} verifies codes against the challenge state in the authentication
+     * session, so there is nothing here to validate an input against.
+     */
+    @Override
+    public boolean isValid(RealmModel realm, UserModel user, CredentialInput input) {
+        return false;
+    }
+}

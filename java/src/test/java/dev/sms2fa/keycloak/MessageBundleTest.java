@@ -1,0 +1,107 @@
+package dev.sms2fa.keycloak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.text.MessageFormat;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProvider;
+
+class MessageBundleTest {
+
+    private static final String BUNDLE = "/theme-resources/messages/messages_en.properties";
+    private static final String TEMPLATE = "/theme-resources/templates/login-sms.ftl";
+    /** Keys that the template takes from Keycloak's own login theme bundle. */
+    private static final Set<String> KEYCLOAK_KEYS = Set.of("doLogIn");
+
+    private static Properties bundle() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = MessageBundleTest.class.getResourceAsStream(BUNDLE)) {
+            assertNotNull(in, BUNDLE);
+            properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        return properties;
+    }
+
+    private static String template() throws IOException {
+        try (InputStream in = MessageBundleTest.class.getResourceAsStream(TEMPLATE)) {
+            assertNotNull(in, TEMPLATE);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyMessageKeyConstantIsInBundle() throws Exception {
+        Properties bundle = bundle();
+        for (Field field : SmsMessages.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class
+                    && !field.getName().startsWith("DEFAULT_")) {
+                String key = (String) field.get(null);
+                assertTrue(bundle.containsKey(key), "bundle has " + key);
+            }
+        }
+        assertTrue(bundle.containsKey(SmsPhoneNumberCredentialProvider.DISPLAY_NAME_KEY));
+        assertTrue(bundle.containsKey(SmsPhoneNumberCredentialProvider.HELP_TEXT_KEY));
+    }
+
+    @Test
+    void templateUsesOnlyKnownKeys() throws IOException {
+        Properties bundle = bundle();
+        Matcher matcher = Pattern.compile("msg\\(\"([^\"]+)\"|label=\"([^\"]+)\"").matcher(template());
+        Set<String> used = new HashSet<>();
+        while (matcher.find()) {
+            used.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+        }
+        assertTrue(used.contains(SmsMessages.INSTRUCTION), "template shows the instruction");
+        for (String key : used) {
+            assertTrue(bundle.containsKey(key) || KEYCLOAK_KEYS.contains(key), "bundle has " + key);
+        }
+    }
+
+    @Test
+    void defaultSmsTextEqualsBundle() throws IOException {
+        assertEquals(SmsMessages.DEFAULT_SMS_TEXT, bundle().getProperty(SmsMessages.SMS_TEXT));
+    }
+
+    @Test
+    void invalidCodeMessageCountsAttempts() throws IOException {
+        String pattern = bundle().getProperty(SmsMessages.CODE_INVALID);
+        assertEquals("Invalid code, 4 attempts left.", new MessageFormat(pattern, Locale.ENGLISH).format(new Object[] {4}));
+        assertEquals("Invalid code, 1 attempt left.", new MessageFormat(pattern, Locale.ENGLISH).format(new Object[] {1}));
+        assertEquals("Invalid code, no attempts left.", new MessageFormat(pattern, Locale.ENGLISH).format(new Object[] {0}));
+    }
+
+    @Test
+    void instructionPlacesMaskedPhone() throws IOException {
+        String pattern = bundle().getProperty(SmsMessages.INSTRUCTION);
+        String text = new MessageFormat(pattern, Locale.ENGLISH).format(new Object[] {"+48******200"});
+        assertTrue(text.contains("+48******200"), text);
+    }
+
+    @Test
+    void templateHasStableIds() throws IOException {
+        String template = template();
+        assertTrue(template.contains("id=\"sms-masked-phone\""), "masked phone element");
+        assertTrue(template.contains("<input id=\"code\" name=\"code\""), "code input");
+        assertTrue(template.contains("autocomplete=\"one-time-code\""), "one-time-code autocomplete");
+        assertTrue(template.contains("inputmode=\"numeric\" pattern=\"[0-9]*\""), "numeric input");
+        assertTrue(template.contains("<@buttons.loginButton />"), "submit button kc-login");
+        assertTrue(template.contains("id=\"sms-restart-login\""), "restart link");
+        assertTrue(template.contains("<@field.group name=\"code\""), "error element input-error-code");
+    }
+}
