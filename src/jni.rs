@@ -4,14 +4,33 @@
 //! Every entry point runs its body through [`run`], which catches panics and hands errors to
 //! [`ThrowJavaException`]. That policy throws the Java exception that matches each error (see
 //! [`exception_class`]) and `NativePanicError` for a panic.
+//!
+//! Native signatures (class `dev.sms2fa.keycloak.bridge.NativeBridge`, all static):
+//!
+//! ```text
+//! String libraryVersion()
+//! String buildInfo()
+//! String validateConfig(String configJson)
+//! String sendCode(String configJson, byte[] hmacKey, String phoneE164, String textTemplate,
+//!                 String realmName, String originHost, String previousState, long nowMillis)
+//! String describeChallenge(String state, byte[] hmacKey, long nowMillis)
+//! String verifyCode(String state, byte[] hmacKey, String enteredCode, long nowMillis,
+//!                   int attemptNumber)
+//! String normalizePhone(String input, String defaultRegion, String allowedCountries)
+//! String maskPhone(String phoneE164)
+//! void panicForTest(String message)
+//! ```
+//!
+//! `originHost` and `previousState` may be null; every other reference argument must not be.
 
 use std::any::Any;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{self, AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
 use jni::errors::ErrorPolicy;
 use jni::objects::{JByteArray, JClass, JString, JThrowable, JValue};
 use jni::strings::{JNIStr, JNIString};
-use jni::sys::jlong;
+use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use serde::Serialize;
 
@@ -32,17 +51,22 @@ enum BridgeError {
 }
 
 const INVALID_CONFIG_CLASS: &JNIStr = jni_str!("dev/sms2fa/keycloak/bridge/InvalidConfigException");
+const INVALID_PHONE_CLASS: &JNIStr =
+    jni_str!("dev/sms2fa/keycloak/bridge/InvalidPhoneNumberException");
+const SEND_NOT_ALLOWED_CLASS: &JNIStr =
+    jni_str!("dev/sms2fa/keycloak/bridge/SendNotAllowedException");
 const PANIC_CLASS: &JNIStr = jni_str!("dev/sms2fa/keycloak/bridge/NativePanicError");
 const FALLBACK_CLASS: &JNIStr = jni_str!("java/lang/RuntimeException");
 
-/// Java exception class thrown for each error, all with a `(String message)` constructor except
-/// `InvalidConfigException`, which takes `(String field, String message)`.
+/// Java exception class thrown for each error. Each is built with its `(String message)`
+/// constructor, except `InvalidConfigException` `(String field, String message)`,
+/// `InvalidPhoneNumberException` `(String message, String reason)` and
+/// `SendNotAllowedException` `(String message, long retryAfterSeconds, String reason)`.
 fn exception_class(error: &BridgeError) -> &'static JNIStr {
     match error {
         BridgeError::Core(Error::InvalidConfig { .. }) => INVALID_CONFIG_CLASS,
-        BridgeError::Core(Error::InvalidPhoneNumber(_)) => {
-            jni_str!("dev/sms2fa/keycloak/bridge/InvalidPhoneNumberException")
-        }
+        BridgeError::Core(Error::InvalidPhoneNumber { .. }) => INVALID_PHONE_CLASS,
+        BridgeError::Core(Error::SendNotAllowed { .. }) => SEND_NOT_ALLOWED_CLASS,
         BridgeError::Core(Error::InvalidChallenge(_)) => {
             jni_str!("dev/sms2fa/keycloak/bridge/InvalidChallengeException")
         }
@@ -55,8 +79,8 @@ fn exception_class(error: &BridgeError) -> &'static JNIStr {
         BridgeError::Core(Error::GatewayUnavailable(_)) => {
             jni_str!("dev/sms2fa/keycloak/bridge/GatewayUnavailableException")
         }
-        // A short key or a null argument is a bug in the Java caller.
-        BridgeError::Core(Error::KeyTooShort { .. }) => {
+        // A short key, a broken argument or a null argument is a bug in the Java caller.
+        BridgeError::Core(Error::KeyTooShort { .. } | Error::InvalidArgument(_)) => {
             jni_str!("java/lang/IllegalArgumentException")
         }
         BridgeError::NullArgument(_) => jni_str!("java/lang/NullPointerException"),
@@ -84,6 +108,14 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowJavaException {
                 BridgeError::Core(Error::InvalidConfig { field, .. }) => {
                     throw_invalid_config(env, field, &message)
                 }
+                BridgeError::Core(Error::InvalidPhoneNumber { reason, .. }) => {
+                    throw_invalid_phone(env, &message, reason.as_str())
+                }
+                BridgeError::Core(Error::SendNotAllowed {
+                    retry_after_seconds,
+                    reason,
+                    ..
+                }) => throw_send_not_allowed(env, &message, *retry_after_seconds, reason.as_str()),
                 _ => throw(env, exception_class(&error), &message),
             };
             throw_fallback_if_needed(env, thrown, &message);
@@ -125,6 +157,43 @@ fn throw_invalid_config(env: &mut Env, field: &str, message: &str) -> jni::error
     env.throw(exception)
 }
 
+fn throw_invalid_phone(env: &mut Env, message: &str, reason: &str) -> jni::errors::Result<()> {
+    let class = env.find_class(INVALID_PHONE_CLASS)?;
+    let message = env.new_string(message)?;
+    let reason = env.new_string(reason)?;
+    let exception = env.new_object(
+        &class,
+        jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
+        &[JValue::from(&message), JValue::from(&reason)],
+    )?;
+    let exception = env.cast_local::<JThrowable>(exception)?;
+    env.throw(exception)
+}
+
+fn throw_send_not_allowed(
+    env: &mut Env,
+    message: &str,
+    retry_after_seconds: u64,
+    reason: &str,
+) -> jni::errors::Result<()> {
+    let class = env.find_class(SEND_NOT_ALLOWED_CLASS)?;
+    let message = env.new_string(message)?;
+    let reason = env.new_string(reason)?;
+    // A cooldown wait is at most 600 s × 2^9 (about 3.6 days), far below i64::MAX seconds.
+    let retry_after_seconds = jlong::try_from(retry_after_seconds).unwrap_or(jlong::MAX);
+    let exception = env.new_object(
+        &class,
+        jni_sig!("(Ljava/lang/String;JLjava/lang/String;)V"),
+        &[
+            JValue::from(&message),
+            JValue::Long(retry_after_seconds),
+            JValue::from(&reason),
+        ],
+    )?;
+    let exception = env.cast_local::<JThrowable>(exception)?;
+    env.throw(exception)
+}
+
 /// Throws a `RuntimeException` when throwing the mapped class failed without leaving an
 /// exception pending, for example because the class is missing from the class path.
 fn throw_fallback_if_needed(env: &mut Env, thrown: jni::errors::Result<()>, message: &str) {
@@ -156,7 +225,27 @@ where
     T: Default + 'local,
     F: FnOnce(&mut Env<'local>) -> Result<T, BridgeError>,
 {
+    install_panic_hook();
     unowned_env.with_env(body).resolve::<ThrowJavaException>()
+}
+
+/// Replaces the default panic hook, which prints the panic message to stderr and so into the
+/// Keycloak log, with one that prints only the location. A message from a dependency could contain
+/// user input such as a phone number. The message still reaches Java in `NativePanicError`.
+///
+/// The hook belongs to the standard library linked into this shared library, so it does not affect
+/// other Rust code in the JVM process.
+fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map(|location| format!("{}:{}", location.file(), location.line()))
+                .unwrap_or_else(|| "an unknown location".to_owned());
+            eprintln!("sms2fa: panic in the native library at {location}; its message is not printed");
+        }));
+    });
 }
 
 fn string_arg(env: &Env, value: &JString, name: &'static str) -> Result<String, BridgeError> {
@@ -164,6 +253,14 @@ fn string_arg(env: &Env, value: &JString, name: &'static str) -> Result<String, 
         return Err(BridgeError::NullArgument(name));
     }
     Ok(value.try_to_string(env)?)
+}
+
+/// Reads a String argument that may be null.
+fn optional_string_arg(env: &Env, value: &JString) -> Result<Option<String>, BridgeError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(value.try_to_string(env)?))
 }
 
 fn bytes_arg(env: &Env, value: &JByteArray, name: &'static str) -> Result<Vec<u8>, BridgeError> {
@@ -227,6 +324,8 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_sendCode<'lo
     phone_e164: JString<'local>,
     text_template: JString<'local>,
     realm_name: JString<'local>,
+    origin_host: JString<'local>,
+    previous_state: JString<'local>,
     now_millis: jlong,
 ) -> JString<'local> {
     run(&mut unowned_env, |env| {
@@ -235,15 +334,35 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_sendCode<'lo
         let phone = string_arg(env, &phone_e164, "phoneE164")?;
         let text_template = string_arg(env, &text_template, "textTemplate")?;
         let realm_name = string_arg(env, &realm_name, "realmName")?;
+        let origin_host = optional_string_arg(env, &origin_host)?;
+        let previous_state = optional_string_arg(env, &previous_state)?;
         let sent = service::send_code(
             &config_json,
             &hmac_key,
             &phone,
             &text_template,
             &realm_name,
+            origin_host.as_deref(),
+            previous_state.as_deref(),
             now_millis,
         )?;
         java_json(env, &sent)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_describeChallenge<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    state: JString<'local>,
+    hmac_key: JByteArray<'local>,
+    now_millis: jlong,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let state = string_arg(env, &state, "state")?;
+        let hmac_key = bytes_arg(env, &hmac_key, "hmacKey")?;
+        let description = service::describe_challenge(&state, &hmac_key, now_millis)?;
+        java_json(env, &description)
     })
 }
 
@@ -255,12 +374,14 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_verifyCode<'
     hmac_key: JByteArray<'local>,
     entered_code: JString<'local>,
     now_millis: jlong,
+    attempt_number: jint,
 ) -> JString<'local> {
     run(&mut unowned_env, |env| {
         let state = string_arg(env, &state, "state")?;
         let hmac_key = bytes_arg(env, &hmac_key, "hmacKey")?;
         let entered_code = string_arg(env, &entered_code, "enteredCode")?;
-        let verified = service::verify_code(&state, &hmac_key, &entered_code, now_millis)?;
+        let verified =
+            service::verify_code(&state, &hmac_key, &entered_code, now_millis, attempt_number)?;
         java_json(env, &verified)
     })
 }
@@ -270,10 +391,14 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_normalizePho
     mut unowned_env: EnvUnowned<'local>,
     _class: JClass<'local>,
     input: JString<'local>,
+    default_region: JString<'local>,
+    allowed_countries: JString<'local>,
 ) -> JString<'local> {
     run(&mut unowned_env, |env| {
         let input = string_arg(env, &input, "input")?;
-        let normalized = phone::normalize_phone(&input)?;
+        let default_region = string_arg(env, &default_region, "defaultRegion")?;
+        let allowed_countries = string_arg(env, &allowed_countries, "allowedCountries")?;
+        let normalized = service::normalize_phone(&input, &default_region, &allowed_countries)?;
         java_string(env, &normalized)
     })
 }

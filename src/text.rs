@@ -1,4 +1,7 @@
-//! SMS text formatting from a Keycloak message-bundle pattern, and GSM-7 detection.
+//! SMS text formatting from a Keycloak message-bundle pattern, the origin-bound code line, and
+//! GSM-7 detection.
+
+use crate::error::{Error, Result};
 
 /// Arguments of the SMS text pattern.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +75,41 @@ fn argument(placeholder: &str, arguments: &TextArguments) -> Option<String> {
         "2" => Some(arguments.realm_name.to_owned()),
         _ => None,
     }
+}
+
+/// Maximum length of a host name in DNS (RFC 1035), in characters.
+const MAX_HOST_CHARS: usize = 253;
+/// Maximum length of one label of a host name (RFC 1035), in characters.
+const MAX_LABEL_CHARS: usize = 63;
+
+/// Checks that `host` is a plain host name (letters, digits and hyphens in dot-separated labels,
+/// no scheme, port, path or trailing dot) and returns it in lower case. Internationalised names
+/// must come in their ASCII (punycode) form, which is what an HTTP Host header carries.
+pub fn check_origin_host(host: &str) -> Result<String> {
+    let valid_label = |label: &str| {
+        (1..=MAX_LABEL_CHARS).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if (1..=MAX_HOST_CHARS).contains(&host.len()) && host.split('.').all(valid_label) {
+        Ok(host.to_ascii_lowercase())
+    } else {
+        let shown: String = host.chars().take(80).collect();
+        Err(Error::InvalidArgument(format!(
+            "originHost {shown:?} is not a plain host name; pass the host of the login request \
+             without scheme, port or path, such as login.example.com"
+        )))
+    }
+}
+
+/// Appends the origin-bound code line `@<host> #<code>` after a blank line. The WICG format
+/// "Origin-bound one-time codes delivered via SMS" requires it to be the last line, and user
+/// agents that implement the format offer to fill in the code only on pages of that host.
+pub fn append_origin_bound_line(text: &str, host: &str, code: &str) -> String {
+    format!("{text}\n\n@{host} #{code}")
 }
 
 /// Characters of the GSM 03.38 default alphabet, without the escape code.
@@ -183,5 +221,51 @@ mod tests {
         assert!(!is_gsm7("tab\t"));
         assert!(!is_gsm7("backtick `"));
         assert!(!is_gsm7("ç lower-case cedilla"));
+    }
+
+    #[test]
+    fn origin_bound_line_is_last() {
+        let text = append_origin_bound_line("Your code is 123456.", "login.example.com", "123456");
+        assert_eq!(text, "Your code is 123456.\n\n@login.example.com #123456");
+        assert!(is_gsm7(&text));
+    }
+
+    #[test]
+    fn origin_host_must_be_plain() {
+        assert_eq!(
+            check_origin_host("Login.Example.COM").unwrap(),
+            "login.example.com"
+        );
+        assert_eq!(check_origin_host("localhost").unwrap(), "localhost");
+        assert_eq!(
+            check_origin_host("xn--bcher-kva.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(check_origin_host("127.0.0.1").unwrap(), "127.0.0.1");
+        let long_label = "a".repeat(64);
+        let long_host = ["abc"; 64].join(".");
+        let rejected = [
+            "",
+            "https://login.example.com",
+            "login.example.com:8443",
+            "login.example.com/realms",
+            "login.example.com.",
+            ".example.com",
+            "-login.example.com",
+            "login-.example.com",
+            "login example.com",
+            "bücher.example",
+            "login.example.com\n#000000",
+            "[::1]",
+            long_label.as_str(),
+            long_host.as_str(),
+        ];
+        for host in rejected {
+            let error = check_origin_host(host).unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidArgument(_)),
+                "host {host:?}: {error:?}"
+            );
+        }
     }
 }

@@ -85,6 +85,7 @@ fn urlencoded_request_fields() {
     };
     let receipt = send_sms(&config, sms).unwrap();
     assert_eq!(receipt.message_id, "");
+    assert_eq!(receipt.device_url, base);
 
     let request = requests.recv().unwrap();
     assert_eq!(request.request_line, "POST /send HTTP/1.1");

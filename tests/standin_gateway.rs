@@ -269,6 +269,7 @@ fn untrusted_certificate_is_config_error() {
     assert!(matches!(error, Error::GatewayConfig(_)), "{error:?}");
     assert!(message.contains("TLS"), "{message}");
     assert!(message.contains("tlsCaFile"), "{message}");
+    assert!(message.contains("tlsPinSha256"), "{message}");
 }
 
 #[test]
@@ -284,6 +285,39 @@ fn non_gsm_text_is_sent_as_unicode() {
 }
 
 #[test]
+fn receipt_names_the_device() {
+    let standin = StandIn::start();
+    let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
+    let config = Config::from_map(&smseagle_config(&standin, &url)).unwrap();
+    let receipt = send_sms(
+        &config,
+        OutgoingSms {
+            to: PHONE,
+            text: GSM_TEXT,
+        },
+    )
+    .unwrap();
+    assert_eq!(receipt.device_url, standin.https_base);
+}
+
+#[test]
+fn priority_modem_and_validity_reach_device() {
+    let standin = StandIn::start();
+    let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
+    let mut settings = smseagle_config(&standin, &url);
+    settings.insert("priority".to_owned(), "4".to_owned());
+    settings.insert("modemNo".to_owned(), "2".to_owned());
+    settings.insert("ttl".to_owned(), "540".to_owned());
+    send(&settings, GSM_TEXT).unwrap();
+
+    let message = only_message(&standin);
+    assert_eq!(message["priority"], json!(4));
+    assert_eq!(message["modem_no"], json!(2));
+    assert_eq!(message["validity"], json!("10m"));
+    assert_eq!(message["encoding"], json!("standard"));
+}
+
+#[test]
 fn send_code_then_verify_code() {
     let standin = StandIn::start();
     let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
@@ -295,15 +329,20 @@ fn send_code_then_verify_code() {
     let sent = sms2fa::send_code(
         &config_json,
         key,
-        "+48 500-100-200",
+        PHONE,
         "Your {2} code: {0}. Valid {1} min. Don''t share it.",
         "demo",
+        None,
+        None,
         now,
     )
     .unwrap();
     assert_eq!(sent.masked_phone, "+48******200");
-    assert_eq!(sent.expires_at_millis, now + 300_000);
-    assert!(sent.state.starts_with("v1."));
+    assert_eq!(sent.summary.expires_at_millis, now + 300_000);
+    assert_eq!(sent.summary.send_number, 1);
+    assert!(!sent.simulated);
+    assert_eq!(sent.device_url, standin.https_base);
+    assert!(sent.state.starts_with("v2."));
 
     let message = only_message(&standin);
     assert_eq!(message["id"].to_string(), sent.message_id);
@@ -320,10 +359,98 @@ fn send_code_then_verify_code() {
     assert!(!sent.state.contains(code));
 
     let wrong_code = if code == "000000" { "111111" } else { "000000" };
-    let wrong = sms2fa::verify_code(&sent.state, key, wrong_code, now + 1_000).unwrap();
+    let wrong = sms2fa::verify_code(&sent.state, key, wrong_code, now + 1_000, 1).unwrap();
     assert_eq!(wrong.outcome, sms2fa::Outcome::Wrong);
     assert_eq!(wrong.attempts_left, 4);
+    assert_eq!(wrong.code_id, sent.summary.code_id);
 
-    let accepted = sms2fa::verify_code(&wrong.state, key, code, now + 2_000).unwrap();
+    let accepted = sms2fa::verify_code(&wrong.state, key, code, now + 2_000, 2).unwrap();
     assert_eq!(accepted.outcome, sms2fa::Outcome::Accepted);
+}
+
+#[test]
+fn origin_bound_line_ends_the_sms() {
+    let standin = StandIn::start();
+    let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
+    let mut settings = smseagle_config(&standin, &url);
+    settings.insert("originBoundLine".to_owned(), "true".to_owned());
+    let config_json = serde_json::to_string(&settings).unwrap();
+
+    sms2fa::send_code(
+        &config_json,
+        b"an HMAC key of at least sixteen bytes",
+        PHONE,
+        "Your code: {0}",
+        "demo",
+        Some("Login.Example.com"),
+        None,
+        1_700_000_000_000,
+    )
+    .unwrap();
+
+    let message = only_message(&standin);
+    let text = message["text"].as_str().unwrap();
+    let code = text
+        .strip_prefix("Your code: ")
+        .and_then(|rest| rest.split('\n').next())
+        .unwrap();
+    assert_eq!(
+        text,
+        format!("Your code: {code}\n\n@login.example.com #{code}")
+    );
+    assert_eq!(message["encoding"], json!("standard"));
+}
+
+#[test]
+fn resend_after_cooldown_reaches_device() {
+    let standin = StandIn::start();
+    let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
+    let config_json = serde_json::to_string(&smseagle_config(&standin, &url)).unwrap();
+    let key = b"an HMAC key of at least sixteen bytes";
+    let now = 1_700_000_000_000;
+    let send = |previous: Option<&str>, at: i64| {
+        sms2fa::send_code(&config_json, key, PHONE, "{0}", "demo", None, previous, at)
+    };
+
+    let first = send(None, now).unwrap();
+    let blocked = send(Some(&first.state), now + 29_000).unwrap_err();
+    assert!(
+        matches!(blocked, Error::SendNotAllowed { .. }),
+        "{blocked:?}"
+    );
+    assert_eq!(
+        standin.messages().len(),
+        1,
+        "a blocked resend sends nothing"
+    );
+
+    let second = send(Some(&first.state), now + 30_000).unwrap();
+    assert_eq!(second.summary.challenge_id, first.summary.challenge_id);
+    assert_eq!(second.summary.send_number, 2);
+    assert_eq!(standin.messages().len(), 2);
+}
+
+#[test]
+fn simulation_reaches_no_device() {
+    let standin = StandIn::start();
+    let url = format!("{}/api/v2/messages/sms_single", standin.https_base);
+    let mut settings = smseagle_config(&standin, &url);
+    settings.insert("simulation".to_owned(), "true".to_owned());
+    let config_json = serde_json::to_string(&settings).unwrap();
+
+    let sent = sms2fa::send_code(
+        &config_json,
+        b"an HMAC key of at least sixteen bytes",
+        PHONE,
+        "{0}",
+        "demo",
+        None,
+        None,
+        1_700_000_000_000,
+    )
+    .unwrap();
+    assert!(sent.simulated);
+    assert_eq!(sent.message_id, "simulated");
+    assert_eq!(sent.device_url, "");
+    assert!(standin.messages().is_empty());
 }

@@ -7,16 +7,22 @@ use reqwest::header::LOCATION;
 use serde_json::Value;
 
 use super::{
-    OutgoingSms, SendReceipt, classify_request_error, classify_status, describe_unqueued,
+    DeviceFailure, OutgoingSms, classify_request_error, classify_status, describe_unqueued,
     queued_message_id, read_body,
 };
 use crate::config::{Config, display_url};
 use crate::error::{Error, Result};
 
-/// Sends one SMS. Any 2xx response counts as sent, except an SMSEagle-style response (a JSON
-/// array of items with a `status`) that contains no queued item.
-pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result<SendReceipt> {
-    let url = config.api_url.clone();
+/// Sends one SMS to `url` and returns the message id, empty when the gateway returns none. Any 2xx
+/// response counts as sent, except an SMSEagle-style response (a JSON array of items with a
+/// `status`) that contains no queued item.
+pub(super) fn send(
+    client: &Client,
+    config: &Config,
+    url: &Url,
+    sms: OutgoingSms,
+) -> std::result::Result<String, DeviceFailure> {
+    let url = url.clone();
     let fields = request_fields(config, sms);
 
     let request = client.post(url.clone());
@@ -40,14 +46,14 @@ pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
-        return Err(error);
+        return Err(error.into());
     }
     let body = read_body(response, &url)?;
 
     if !status.is_success() {
-        return Err(describe_client_error(status.as_u16(), &url));
+        return Err(describe_client_error(status.as_u16(), &url).into());
     }
-    message_id_from_answer(&body)
+    Ok(message_id_from_answer(&body)?)
 }
 
 /// Builds the request fields in order: message, receiver, token and sender. The token and the
@@ -68,14 +74,12 @@ fn request_fields(config: &Config, sms: OutgoingSms) -> Vec<(String, String)> {
 
 /// Takes the message id from an SMSEagle-style array or a top-level `id`. A response without an
 /// id still counts as sent.
-fn message_id_from_answer(body: &[u8]) -> Result<SendReceipt> {
+fn message_id_from_answer(body: &[u8]) -> Result<String> {
     let Ok(answer) = serde_json::from_slice::<Value>(body) else {
-        return Ok(SendReceipt {
-            message_id: String::new(),
-        });
+        return Ok(String::new());
     };
     if let Some(message_id) = queued_message_id(&answer) {
-        return Ok(SendReceipt { message_id });
+        return Ok(message_id);
     }
     let looks_like_smseagle = answer.as_array().is_some_and(|items| {
         !items.is_empty() && items.iter().all(|item| item.get("status").is_some())
@@ -91,7 +95,7 @@ fn message_id_from_answer(body: &[u8]) -> Result<SendReceipt> {
         Some(Value::Number(id)) => id.to_string(),
         _ => String::new(),
     };
-    Ok(SendReceipt { message_id })
+    Ok(message_id)
 }
 
 fn describe_client_error(status: u16, url: &Url) -> Error {
@@ -171,7 +175,7 @@ mod tests {
 
     #[test]
     fn answer_ids_and_rejections() {
-        let id = |body: &str| message_id_from_answer(body.as_bytes()).unwrap().message_id;
+        let id = |body: &str| message_id_from_answer(body.as_bytes()).unwrap();
         assert_eq!(id(r#"[{"status":"queued","id":42}]"#), "42");
         assert_eq!(id(r#"{"id":"abc"}"#), "abc");
         assert_eq!(id(r#"{"id":7}"#), "7");

@@ -3,19 +3,19 @@
 
 mod generic;
 mod smseagle;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::io::Read as _;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use once_cell::sync::Lazy;
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
+use reqwest::{StatusCode, Url};
 
-use crate::config::{Config, GatewayKind, display_url};
+use crate::config::{Config, GatewayKind, TlsTrust, display_url, keys};
 use crate::error::{Error, Result};
 
 /// One SMS to send.
@@ -26,19 +26,86 @@ pub struct OutgoingSms<'a> {
     pub text: &'a str,
 }
 
-/// Confirmation that the gateway accepted an SMS.
+/// Confirmation that a gateway accepted an SMS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendReceipt {
     /// The gateway's id of the message, empty when a generic gateway returns none.
     pub message_id: String,
+    /// `scheme://host:port` of the device that accepted the SMS.
+    pub device_url: String,
+}
+
+/// Failed send to one device.
+#[derive(Debug)]
+struct DeviceFailure {
+    error: Error,
+    /// The device certainly did not receive the request: the connection was refused or the TLS
+    /// handshake failed, both before any byte of the request was sent.
+    not_received: bool,
+}
+
+impl From<Error> for DeviceFailure {
+    fn from(error: Error) -> Self {
+        DeviceFailure {
+            error,
+            not_received: false,
+        }
+    }
 }
 
 /// Sends `sms` with the gateway that `config` selects.
+///
+/// When the device at `apiurl` certainly did not receive the request and `fallbackApiUrl` is
+/// set, the same request goes to that second device. After a timeout or any HTTP response the
+/// first device may have queued the SMS, so it is not sent again, because a duplicate code
+/// message confuses the user more than a failed send.
 pub fn send_sms(config: &Config, sms: OutgoingSms) -> Result<SendReceipt> {
     let client = shared_client(&ClientSettings::from_config(config))?;
-    match config.gateway {
-        GatewayKind::SmsEagle => smseagle::send(&client, config, sms),
-        GatewayKind::Generic => generic::send(&client, config, sms),
+    let first = match send_to_device(&client, config, &config.api_url, sms) {
+        Ok(receipt) => return Ok(receipt),
+        Err(failure) => failure,
+    };
+    match &config.fallback_api_url {
+        Some(fallback) if first.not_received => send_to_device(&client, config, fallback, sms)
+            .map_err(|second| after_first_failure(&first.error, second.error)),
+        _ => Err(first.error),
+    }
+}
+
+fn send_to_device(
+    client: &Client,
+    config: &Config,
+    url: &Url,
+    sms: OutgoingSms,
+) -> std::result::Result<SendReceipt, DeviceFailure> {
+    let message_id = match config.gateway {
+        GatewayKind::SmsEagle => smseagle::send(client, config, url, sms)?,
+        GatewayKind::Generic => generic::send(client, config, url, sms)?,
+    };
+    Ok(SendReceipt {
+        message_id,
+        device_url: device_origin(url),
+    })
+}
+
+/// Returns `scheme://host:port` of `url`, with the scheme's default port filled in.
+pub fn device_origin(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// Error for a failed send to the second device that also names the first device's failure.
+/// The kind is the second device's, because that is the failure the administrator acts on last.
+fn after_first_failure(first: &Error, second: Error) -> Error {
+    let combine = |message: String| format!("{first}; the second device then failed: {message}");
+    match second {
+        Error::GatewayConfig(message) => Error::GatewayConfig(combine(message)),
+        Error::GatewayRejected(message) => Error::GatewayRejected(combine(message)),
+        Error::GatewayUnavailable(message) => Error::GatewayUnavailable(combine(message)),
+        other => other,
     }
 }
 
@@ -47,7 +114,7 @@ pub fn send_sms(config: &Config, sms: OutgoingSms) -> Result<SendReceipt> {
 struct ClientSettings {
     connect_timeout_ms: u64,
     request_timeout_ms: u64,
-    ca_file: Option<PathBuf>,
+    trust: TlsTrust,
 }
 
 impl ClientSettings {
@@ -55,7 +122,7 @@ impl ClientSettings {
         ClientSettings {
             connect_timeout_ms: config.connect_timeout_ms,
             request_timeout_ms: config.request_timeout_ms,
-            ca_file: config.tls_ca_file.clone(),
+            trust: config.tls_trust(),
         }
     }
 }
@@ -91,21 +158,39 @@ fn build_client(settings: &ClientSettings) -> Result<Client> {
         .user_agent(concat!("keycloak-sms2fa/", env!("CARGO_PKG_VERSION")))
         .pool_idle_timeout(Duration::from_secs(60));
 
-    if let Some(path) = &settings.ca_file {
-        let pem = std::fs::read(path).map_err(|error| {
-            Error::invalid_config(
-                "tlsCaFile",
-                format!("cannot read {path:?} ({error}); enter the path of a readable PEM file"),
-            )
-        })?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
-            Error::invalid_config(
-                "tlsCaFile",
-                format!("{path:?} is not a valid PEM certificate file ({error})"),
-            )
-        })?;
-        // Added to the system trust store, not in place of it.
-        builder = builder.tls_certs_merge(certificates);
+    let setup_failed = |error: &dyn std::fmt::Display| {
+        Error::GatewayUnavailable(format!("cannot set up the HTTP client's TLS: {error}"))
+    };
+    match &settings.trust {
+        TlsTrust::Roots { ca_file: None } => {}
+        TlsTrust::Roots {
+            ca_file: Some(path),
+        } => {
+            let pem = std::fs::read(path).map_err(|error| {
+                Error::invalid_config(
+                    keys::TLS_CA_FILE,
+                    format!(
+                        "cannot read {path:?} ({error}); enter the path of a readable PEM file"
+                    ),
+                )
+            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+                Error::invalid_config(
+                    keys::TLS_CA_FILE,
+                    format!("{path:?} is not a valid PEM certificate file ({error})"),
+                )
+            })?;
+            // Added to the system trust store, not in place of it.
+            builder = builder.tls_certs_merge(certificates);
+        }
+        TlsTrust::Pinned(pins) => {
+            let tls = tls::pinned_config(pins).map_err(|error| setup_failed(&error))?;
+            builder = builder.tls_backend_preconfigured(tls);
+        }
+        TlsTrust::SkipVerify => {
+            let tls = tls::skip_verify_config().map_err(|error| setup_failed(&error))?;
+            builder = builder.tls_backend_preconfigured(tls);
+        }
     }
 
     builder.build().map_err(|error| {
@@ -135,47 +220,76 @@ fn read_body(response: Response, url: &reqwest::Url) -> Result<Vec<u8>> {
     Ok(body)
 }
 
-/// Turns a failed request (no HTTP response) into a core error.
-fn classify_request_error(error: &reqwest::Error, url: &reqwest::Url, config: &Config) -> Error {
+/// Turns a failed request (no HTTP response) into a device failure.
+fn classify_request_error(
+    error: &reqwest::Error,
+    url: &reqwest::Url,
+    config: &Config,
+) -> DeviceFailure {
     let target = display_url(url);
 
     if let Some(tls_error) = find_tls_error(error) {
-        let hint = match tls_error {
-            rustls::Error::InvalidCertificate(_) => {
-                "set tlsCaFile to the PEM file of the CA that signed the gateway's certificate, \
-                 and check that the URL's host name is in the certificate"
-            }
-            _ => "check that the URL's scheme and port are right for this gateway",
+        return DeviceFailure {
+            error: Error::GatewayConfig(describe_tls_error(tls_error, &target)),
+            not_received: true,
         };
-        return Error::GatewayConfig(format!(
-            "the TLS connection to {target} failed: {tls_error}; {hint}"
-        ));
     }
-    if error.is_timeout() {
+    let error = if error.is_timeout() {
         if error.is_connect() {
-            return Error::GatewayUnavailable(format!(
+            Error::GatewayUnavailable(format!(
                 "connecting to {target} timed out after {} ms",
                 config.connect_timeout_ms
-            ));
+            ))
+        } else {
+            Error::GatewayUnavailable(format!(
+                "{target} did not respond within {} ms",
+                config.request_timeout_ms
+            ))
         }
-        return Error::GatewayUnavailable(format!(
-            "{target} did not respond within {} ms",
-            config.request_timeout_ms
-        ));
-    }
-    if has_io_kind(error, std::io::ErrorKind::ConnectionRefused) {
-        return Error::GatewayUnavailable(format!("{target} refused the connection"));
-    }
-    if error.is_connect() {
-        return Error::GatewayUnavailable(format!(
+    } else if has_io_kind(error, std::io::ErrorKind::ConnectionRefused) {
+        return DeviceFailure {
+            error: Error::GatewayUnavailable(format!("{target} refused the connection")),
+            not_received: true,
+        };
+    } else if error.is_connect() {
+        Error::GatewayUnavailable(format!(
             "connecting to {target} failed: {}",
             root_cause(error)
-        ));
+        ))
+    } else {
+        Error::GatewayUnavailable(format!(
+            "the request to {target} failed: {}",
+            root_cause(error)
+        ))
+    };
+    DeviceFailure::from(error)
+}
+
+fn describe_tls_error(tls_error: &rustls::Error, target: &str) -> String {
+    use rustls::CertificateError;
+
+    let pin_mismatch = match tls_error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
+            other.0.downcast_ref::<tls::PinMismatch>()
+        }
+        _ => None,
+    };
+    if let Some(mismatch) = pin_mismatch {
+        return format!(
+            "the TLS connection to {target} failed: {mismatch}; if the gateway has a new \
+             certificate, put its fingerprint {} in tlsPinSha256",
+            tls::fingerprint_text(&mismatch.actual)
+        );
     }
-    Error::GatewayUnavailable(format!(
-        "the request to {target} failed: {}",
-        root_cause(error)
-    ))
+    let hint = match tls_error {
+        rustls::Error::InvalidCertificate(_) => {
+            "set tlsCaFile to the PEM file of the CA that signed the gateway's certificate and \
+             check that the URL's host name is in the certificate, or pin the certificate with \
+             tlsPinSha256"
+        }
+        _ => "check that the URL's scheme and port are right for this gateway",
+    };
+    format!("the TLS connection to {target} failed: {tls_error}; {hint}")
 }
 
 /// Classifies the statuses that both clients treat alike: a 3xx becomes a configuration error and

@@ -6,22 +6,42 @@ use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
 use super::{
-    OutgoingSms, SendReceipt, classify_request_error, classify_status, describe_unqueued, excerpt,
-    queued_message_id, read_body,
+    DeviceFailure, OutgoingSms, classify_request_error, classify_status, describe_unqueued,
+    excerpt, queued_message_id, read_body,
 };
-use crate::config::{Config, SmsEaglePath, display_url, smseagle_path};
+use crate::config::{Config, SmsEaglePath, display_url, keys, smseagle_path};
 use crate::error::{Error, Result};
 use crate::text::is_gsm7;
 
 /// Header that carries the API token, the vendor's recommended token location.
 const TOKEN_HEADER: &str = "access-token";
-/// Priority 0..=9; a one-time code should not wait behind bulk alerts in the device's outbox.
-const OTP_PRIORITY: u8 = 9;
 
-/// Sends one SMS and returns the device's message id.
-pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result<SendReceipt> {
-    let (url, path) = send_url(&config.api_url)?;
-    let body = request_body(path, sms, config.ttl_seconds);
+/// Validity periods that SMSEagle API v2 accepts, shortest first, with their length in seconds.
+const VALIDITY_STEPS: [(&str, u32); 13] = [
+    ("5m", 5 * 60),
+    ("10m", 10 * 60),
+    ("30m", 30 * 60),
+    ("1h", 3_600),
+    ("2h", 2 * 3_600),
+    ("4h", 4 * 3_600),
+    ("12h", 12 * 3_600),
+    ("1d", 86_400),
+    ("2d", 2 * 86_400),
+    ("5d", 5 * 86_400),
+    ("1w", 7 * 86_400),
+    ("2w", 14 * 86_400),
+    ("4w", 28 * 86_400),
+];
+
+/// Sends one SMS to the device at `device_url` and returns the device's message id.
+pub(super) fn send(
+    client: &Client,
+    config: &Config,
+    device_url: &Url,
+    sms: OutgoingSms,
+) -> std::result::Result<String, DeviceFailure> {
+    let (url, path) = send_url(device_url)?;
+    let body = request_body(path, sms, config);
 
     let response = client
         .post(url.clone())
@@ -37,12 +57,12 @@ pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
-        return Err(error);
+        return Err(error.into());
     }
     let body = read_body(response, &url)?;
 
     if !status.is_success() {
-        return Err(describe_client_error(status.as_u16(), path, &body, &url));
+        return Err(describe_client_error(status.as_u16(), path, &body, &url).into());
     }
 
     let answer: Value = serde_json::from_slice(&body).map_err(|_| {
@@ -52,11 +72,12 @@ pub(super) fn send(client: &Client, config: &Config, sms: OutgoingSms) -> Result
         ))
     })?;
     match queued_message_id(&answer) {
-        Some(message_id) => Ok(SendReceipt { message_id }),
+        Some(message_id) => Ok(message_id),
         None => Err(Error::GatewayRejected(format!(
             "the SMSEagle gateway did not queue the SMS: {}",
             describe_unqueued(&answer)
-        ))),
+        ))
+        .into()),
     }
 }
 
@@ -73,7 +94,7 @@ fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
             Ok((url, SmsEaglePath::SmsSingle))
         }
         None => Err(Error::invalid_config(
-            "apiurl",
+            keys::API_URL,
             format!(
                 "{} is not an SMSEagle API v2 URL; enter https://<device>/api/v2 or a send URL \
                  such as https://<device>/api/v2/messages/sms_single",
@@ -83,7 +104,7 @@ fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
     }
 }
 
-fn request_body(path: SmsEaglePath, sms: OutgoingSms, ttl_seconds: u32) -> Value {
+fn request_body(path: SmsEaglePath, sms: OutgoingSms, config: &Config) -> Value {
     let to = match path {
         SmsEaglePath::Sms => json!([sms.to]),
         SmsEaglePath::SmsSingle | SmsEaglePath::Base => json!(sms.to),
@@ -91,10 +112,14 @@ fn request_body(path: SmsEaglePath, sms: OutgoingSms, ttl_seconds: u32) -> Value
     let mut body = json!({
         "to": to,
         "text": sms.text,
-        "priority": OTP_PRIORITY,
-        "validity": validity_for(ttl_seconds),
+        "priority": config.priority,
+        "validity": validity_for(config.ttl_seconds),
     });
-    // "standard" (GSM 03.38) is the device's default, so only unicode is named.
+    if let Some(modem_no) = config.modem_no {
+        body["modem_no"] = json!(modem_no);
+    }
+    // "standard" (GSM 03.38) is the device's default, so only unicode is named. The check runs
+    // on the whole text, origin-bound line included.
     if !is_gsm7(sms.text) {
         body["encoding"] = json!("unicode");
     }
@@ -104,13 +129,10 @@ fn request_body(path: SmsEaglePath, sms: OutgoingSms, ttl_seconds: u32) -> Value
 /// Picks the shortest SMSEagle validity period that covers the code's lifetime, so the mobile
 /// network drops an SMS that could only arrive after the code expired.
 fn validity_for(ttl_seconds: u32) -> &'static str {
-    if ttl_seconds <= 5 * 60 {
-        "5m"
-    } else if ttl_seconds <= 10 * 60 {
-        "10m"
-    } else {
-        "30m"
-    }
+    VALIDITY_STEPS
+        .iter()
+        .find(|(_, seconds)| ttl_seconds <= *seconds)
+        .map_or("max", |(name, _)| name)
 }
 
 fn describe_client_error(status: u16, path: SmsEaglePath, body: &[u8], url: &Url) -> Error {
@@ -179,6 +201,20 @@ mod tests {
         text: "Code 123456",
     };
 
+    fn config(entries: &[(&str, &str)]) -> Config {
+        let mut map: std::collections::BTreeMap<String, String> = [
+            ("apiurl", "https://gw/api/v2/messages/sms_single"),
+            ("apitoken", "t"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (key, value) in entries {
+            map.insert(key.to_string(), value.to_string());
+        }
+        Config::from_map(&map).unwrap()
+    }
+
     #[test]
     fn send_url_from_each_form() {
         let cases = [
@@ -212,24 +248,62 @@ mod tests {
 
     #[test]
     fn to_field_shape_per_path() {
-        let body = request_body(SmsEaglePath::Sms, SMS, 300);
+        let body = request_body(SmsEaglePath::Sms, SMS, &config(&[]));
         assert_eq!(body["to"], json!(["+48500100200"]));
-        let body = request_body(SmsEaglePath::SmsSingle, SMS, 300);
+        let body = request_body(SmsEaglePath::SmsSingle, SMS, &config(&[]));
         assert_eq!(body["to"], json!("+48500100200"));
         assert_eq!(body["text"], json!("Code 123456"));
         assert_eq!(body["validity"], json!("5m"));
         assert_eq!(body["priority"], json!(9));
+        assert!(body.get("modem_no").is_none());
+    }
+
+    #[test]
+    fn priority_modem_and_validity_from_config() {
+        let settings = config(&[("priority", "3"), ("modemNo", "2"), ("ttl", "420")]);
+        let body = request_body(SmsEaglePath::SmsSingle, SMS, &settings);
+        assert_eq!(body["priority"], json!(3));
+        assert_eq!(body["modem_no"], json!(2));
+        assert_eq!(body["validity"], json!("10m"));
+    }
+
+    #[test]
+    fn encoding_covers_origin_bound_line() {
+        let text =
+            crate::text::append_origin_bound_line("Kod: 123456", "login.example.com", "123456");
+        let gsm = OutgoingSms {
+            to: SMS.to,
+            text: &text,
+        };
+        let body = request_body(SmsEaglePath::SmsSingle, gsm, &config(&[]));
+        assert!(body.get("encoding").is_none(), "{body}");
+        assert_eq!(
+            body["text"],
+            json!("Kod: 123456\n\n@login.example.com #123456")
+        );
+
+        let text = crate::text::append_origin_bound_line(
+            "Kod: 123456 — ważny",
+            "login.example.com",
+            "123456",
+        );
+        let unicode = OutgoingSms {
+            to: SMS.to,
+            text: &text,
+        };
+        let body = request_body(SmsEaglePath::SmsSingle, unicode, &config(&[]));
+        assert_eq!(body["encoding"], json!("unicode"));
     }
 
     #[test]
     fn encoding_unicode_only_for_non_gsm_text() {
-        let body = request_body(SmsEaglePath::SmsSingle, SMS, 300);
+        let body = request_body(SmsEaglePath::SmsSingle, SMS, &config(&[]));
         assert!(body.get("encoding").is_none());
         let unicode = OutgoingSms {
             to: "+48500100200",
             text: "Kod 123456 — zażółć",
         };
-        let body = request_body(SmsEaglePath::SmsSingle, unicode, 300);
+        let body = request_body(SmsEaglePath::SmsSingle, unicode, &config(&[]));
         assert_eq!(body["encoding"], json!("unicode"));
     }
 
@@ -239,7 +313,7 @@ mod tests {
             to: "+48500100200",
             text: "He said \"hi\" \\ it's\nnew line {0}",
         };
-        let body = request_body(SmsEaglePath::SmsSingle, tricky, 300);
+        let body = request_body(SmsEaglePath::SmsSingle, tricky, &config(&[]));
         let reparsed: Value = serde_json::from_str(&body.to_string()).unwrap();
         assert_eq!(reparsed["text"], json!(tricky.text));
     }
@@ -250,6 +324,11 @@ mod tests {
         assert_eq!(validity_for(300), "5m");
         assert_eq!(validity_for(301), "10m");
         assert_eq!(validity_for(600), "10m");
+        assert_eq!(validity_for(601), "30m");
+        assert_eq!(validity_for(3_600), "1h");
+        assert_eq!(validity_for(3_601), "2h");
+        assert_eq!(validity_for(28 * 86_400), "4w");
+        assert_eq!(validity_for(28 * 86_400 + 1), "max");
     }
 
     #[test]

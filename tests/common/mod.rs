@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,6 +16,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
 /// Token with every permission.
@@ -26,14 +27,25 @@ pub const SMS_ONLY_TOKEN: &str = "sms-only-token";
 /// Upper bound for the stand-in to print its READY lines; it only guards against a hang.
 const STARTUP_LIMIT: Duration = Duration::from_secs(60);
 
-/// PEM files of a test CA and of a server certificate for 127.0.0.1 and localhost.
+/// Names of the usual server certificate.
+pub const LOCAL_NAMES: &[&str] = &["127.0.0.1", "localhost"];
+
+/// PEM files of a test CA and of a server certificate, and the certificate's SHA-256.
 pub struct TestPki {
     pub ca_file: PathBuf,
     pub cert_file: PathBuf,
     pub key_file: PathBuf,
+    /// SHA-256 of the server certificate's DER, in lower-case hex.
+    pub server_sha256: String,
 }
 
+/// Makes a CA and a server certificate for 127.0.0.1 and localhost.
 pub fn make_pki(dir: &Path) -> TestPki {
+    make_pki_for(dir, LOCAL_NAMES)
+}
+
+/// Makes a CA and a server certificate for `names` (DNS names or IP addresses).
+pub fn make_pki_for(dir: &Path, names: &[&str]) -> TestPki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -49,20 +61,25 @@ pub fn make_pki(dir: &Path) -> TestPki {
     let issuer = Issuer::new(ca_params, ca_key);
 
     let server_key = KeyPair::generate().unwrap();
-    let mut server_params =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+    let mut server_params = CertificateParams::new(names.clone()).unwrap();
     server_params
         .distinguished_name
-        .push(DnType::CommonName, "127.0.0.1");
+        .push(DnType::CommonName, names[0].as_str());
     server_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     server_params.use_authority_key_identifier_extension = true;
     let server_cert = server_params.signed_by(&server_key, &issuer).unwrap();
 
+    let server_sha256 = Sha256::digest(server_cert.der().as_ref())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let pki = TestPki {
         ca_file: dir.join("ca.pem"),
         cert_file: dir.join("server.pem"),
         key_file: dir.join("server-key.pem"),
+        server_sha256,
     };
     std::fs::write(&pki.ca_file, ca_cert.pem()).unwrap();
     std::fs::write(&pki.cert_file, server_cert.pem()).unwrap();
@@ -78,6 +95,8 @@ pub struct StandIn {
     /// `http://127.0.0.1:PORT` when started with an HTTP listener too.
     pub http_base: Option<String>,
     pub ca_file: PathBuf,
+    /// SHA-256 of the HTTPS listener's certificate, in lower-case hex.
+    pub server_sha256: String,
     inspector: reqwest::blocking::Client,
     _dir: TempDir,
 }
@@ -85,15 +104,20 @@ pub struct StandIn {
 impl StandIn {
     /// Starts the stand-in with an HTTPS listener only.
     pub fn start() -> StandIn {
-        StandIn::launch(false)
+        StandIn::launch(false, LOCAL_NAMES)
     }
 
     /// Starts the stand-in with an HTTP and an HTTPS listener.
     pub fn start_with_http() -> StandIn {
-        StandIn::launch(true)
+        StandIn::launch(true, LOCAL_NAMES)
     }
 
-    fn launch(with_http: bool) -> StandIn {
+    /// Starts the stand-in with an HTTPS certificate for `names` only.
+    pub fn start_for_names(names: &[&str]) -> StandIn {
+        StandIn::launch(false, names)
+    }
+
+    fn launch(with_http: bool, names: &[&str]) -> StandIn {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("standin/smseagle_standin.py");
         assert!(
             script.exists(),
@@ -102,7 +126,7 @@ impl StandIn {
         );
 
         let dir = tempfile::tempdir().unwrap();
-        let pki = make_pki(dir.path());
+        let pki = make_pki_for(dir.path(), names);
         let stderr_file = std::fs::File::create(dir.path().join("standin.log")).unwrap();
 
         let mut command = Command::new("python3");
@@ -155,9 +179,12 @@ impl StandIn {
             }
         }
 
+        // The inspector reaches the listener by IP address, which a certificate for other
+        // names does not cover, so it trusts the test CA and skips the name check.
         let ca_pem = std::fs::read(&pki.ca_file).unwrap();
         let inspector = reqwest::blocking::Client::builder()
             .tls_certs_only(reqwest::Certificate::from_pem_bundle(&ca_pem).unwrap())
+            .tls_danger_accept_invalid_hostnames(true)
             .build()
             .unwrap();
 
@@ -166,6 +193,7 @@ impl StandIn {
             https_base: https_base.unwrap(),
             http_base,
             ca_file: pki.ca_file,
+            server_sha256: pki.server_sha256,
             inspector,
             _dir: dir,
         }
@@ -218,6 +246,62 @@ pub fn config(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(key, value)| (key.to_string(), value.to_string()))
         .collect()
+}
+
+/// `scheme://host:port` of a base URL such as `https://127.0.0.1:PORT`.
+pub fn origin(base: &str) -> String {
+    base.trim_end_matches('/').to_owned()
+}
+
+/// A local HTTP server that returns one fixed response to every request and records the
+/// request lines. It runs until the test process ends.
+pub struct FixedResponseServer {
+    pub base: String,
+    requests: mpsc::Receiver<String>,
+}
+
+impl FixedResponseServer {
+    pub fn start(response: &'static str) -> FixedResponseServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (sender, requests) = mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { break };
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut content_length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() || line.trim_end().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        content_length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; content_length];
+                let _ = reader.read_exact(&mut body);
+                // Recorded before the response goes out, so a client that has the response
+                // always finds its request in `received`.
+                if sender.send(request_line.trim_end().to_owned()).is_err() {
+                    break;
+                }
+                let _ = reader.get_mut().write_all(response.as_bytes());
+            }
+        });
+        FixedResponseServer { base, requests }
+    }
+
+    /// Request lines received so far.
+    pub fn received(&self) -> Vec<String> {
+        self.requests.try_iter().collect()
+    }
 }
 
 /// Returns a local port with nothing listening on it.

@@ -1,5 +1,7 @@
 //! Typed configuration of one authenticator execution, parsed from Keycloak's string map.
 
+mod values;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -9,8 +11,15 @@ use reqwest::Url;
 
 use crate::code::{DEFAULT_CODE_LENGTH, MAX_CODE_LENGTH, MIN_CODE_LENGTH};
 use crate::error::{Error, Result};
+use crate::phone::PhonePolicy;
 
-/// Config keys, identical to those of the netzbegruenung Keycloak SMS authenticator.
+use values::{
+    EXAMPLE_SEND_URL, check_ca_file, or_default, parse_api_url, parse_bool, parse_gateway_type,
+    parse_json_map, parse_number, parse_pins, quote_input, resolve_gateway,
+};
+pub use values::{SmsEaglePath, display_url, smseagle_path};
+
+/// Config keys. Keys that the netzbegruenung Keycloak SMS authenticator also has keep its names.
 pub mod keys {
     pub const API_URL: &str = "apiurl";
     pub const URL_ENCODE: &str = "urlencode";
@@ -21,13 +30,25 @@ pub mod keys {
     pub const SENDER_ATTRIBUTE: &str = "senderattribute";
     pub const SENDER_ID: &str = "senderId";
     pub const FORCE_SECOND_FACTOR: &str = "forceSecondFactor";
-    pub const GATEWAY_TYPE: &str = "gatewayType";
     pub const LENGTH: &str = "length";
     pub const TTL: &str = "ttl";
+    pub const GATEWAY_TYPE: &str = "gatewayType";
     pub const MAX_ATTEMPTS: &str = "maxAttempts";
     pub const CONNECT_TIMEOUT_MS: &str = "connectTimeoutMs";
     pub const REQUEST_TIMEOUT_MS: &str = "requestTimeoutMs";
     pub const TLS_CA_FILE: &str = "tlsCaFile";
+    pub const RESEND_COOLDOWN_SECONDS: &str = "resendCooldownSeconds";
+    pub const MAX_SENDS_PER_LOGIN: &str = "maxSendsPerLogin";
+    pub const MAX_SENDS_PER_HOUR: &str = "maxSendsPerHour";
+    pub const PRIORITY: &str = "priority";
+    pub const MODEM_NO: &str = "modemNo";
+    pub const ORIGIN_BOUND_LINE: &str = "originBoundLine";
+    pub const FALLBACK_API_URL: &str = "fallbackApiUrl";
+    pub const TLS_PIN_SHA256: &str = "tlsPinSha256";
+    pub const TLS_SKIP_VERIFY: &str = "tlsSkipVerify";
+    pub const DEFAULT_REGION: &str = "defaultRegion";
+    pub const ALLOWED_COUNTRIES: &str = "allowedCountries";
+    pub const SIMULATION: &str = "simulation";
 }
 
 pub const DEFAULT_MESSAGE_ATTRIBUTE: &str = "text";
@@ -41,9 +62,21 @@ pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 2_000;
 pub const CONNECT_TIMEOUT_MS_RANGE: RangeInclusive<u64> = 100..=2_000;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 10_000;
 pub const REQUEST_TIMEOUT_MS_RANGE: RangeInclusive<u64> = 500..=10_000;
+pub const DEFAULT_RESEND_COOLDOWN_SECONDS: u32 = 30;
+pub const RESEND_COOLDOWN_SECONDS_RANGE: RangeInclusive<u64> = 0..=600;
+pub const DEFAULT_MAX_SENDS_PER_LOGIN: u32 = 3;
+pub const MAX_SENDS_PER_LOGIN_RANGE: RangeInclusive<u64> = 1..=10;
+pub const DEFAULT_MAX_SENDS_PER_HOUR: u32 = 10;
+pub const MAX_SENDS_PER_HOUR_RANGE: RangeInclusive<u64> = 1..=100;
+/// SMSEagle queues higher priorities first, and a one-time code should not wait behind bulk
+/// alerts in the device's outbox, so the default is the highest.
+pub const DEFAULT_PRIORITY: u8 = 9;
+pub const PRIORITY_RANGE: RangeInclusive<u64> = 0..=9;
+/// Modem numbers of SMSEagle devices, which have one to eight modems.
+pub const MODEM_NO_RANGE: RangeInclusive<u64> = 1..=8;
 
-/// Example shown to administrators in URL errors.
-const EXAMPLE_SEND_URL: &str = "https://<device>/api/v2/messages/sms_single";
+/// SHA-256 fingerprint of a DER certificate.
+pub type CertificatePin = [u8; 32];
 
 /// Gateway type as configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,12 +104,26 @@ pub enum GatewayKind {
     Generic,
 }
 
+/// Check applied to the gateway's TLS certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TlsTrust {
+    /// The system trust store plus the certificates of `tlsCaFile`, with host name checks.
+    Roots { ca_file: Option<PathBuf> },
+    /// Only a leaf certificate with one of these SHA-256 fingerprints, whatever its issuer and
+    /// names.
+    Pinned(Vec<CertificatePin>),
+    /// Any certificate (`tlsSkipVerify`).
+    SkipVerify,
+}
+
 /// Validated configuration of one authenticator execution.
 #[derive(Clone)]
 pub struct Config {
     /// `apiurl` as the administrator entered it, without surrounding whitespace.
     pub api_url_text: String,
     pub api_url: Url,
+    /// Second device, used only when the first certainly did not receive the SMS.
+    pub fallback_api_url: Option<Url>,
     pub url_encode: bool,
     pub api_token_attribute: String,
     pub api_token: String,
@@ -90,9 +137,20 @@ pub struct Config {
     pub code_length: usize,
     pub ttl_seconds: u32,
     pub max_attempts: u32,
+    pub resend_cooldown_seconds: u32,
+    pub max_sends_per_login: u32,
+    /// Enforced by the Java side across sessions and nodes; validated here.
+    pub max_sends_per_hour: u32,
+    pub priority: u8,
+    pub modem_no: Option<u8>,
+    pub origin_bound_line: bool,
     pub connect_timeout_ms: u64,
     pub request_timeout_ms: u64,
     pub tls_ca_file: Option<PathBuf>,
+    pub tls_pins: Vec<CertificatePin>,
+    pub tls_skip_verify: bool,
+    pub phone_policy: PhonePolicy,
+    pub simulation: bool,
 }
 
 impl fmt::Debug for Config {
@@ -100,6 +158,10 @@ impl fmt::Debug for Config {
         // The token is a secret and the URL may carry one in its query.
         f.debug_struct("Config")
             .field("api_url", &display_url(&self.api_url))
+            .field(
+                "fallback_api_url",
+                &self.fallback_api_url.as_ref().map(display_url),
+            )
             .field("url_encode", &self.url_encode)
             .field("api_token_attribute", &self.api_token_attribute)
             .field(
@@ -120,9 +182,19 @@ impl fmt::Debug for Config {
             .field("code_length", &self.code_length)
             .field("ttl_seconds", &self.ttl_seconds)
             .field("max_attempts", &self.max_attempts)
+            .field("resend_cooldown_seconds", &self.resend_cooldown_seconds)
+            .field("max_sends_per_login", &self.max_sends_per_login)
+            .field("max_sends_per_hour", &self.max_sends_per_hour)
+            .field("priority", &self.priority)
+            .field("modem_no", &self.modem_no)
+            .field("origin_bound_line", &self.origin_bound_line)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("tls_ca_file", &self.tls_ca_file)
+            .field("tls_pins", &self.tls_pins.len())
+            .field("tls_skip_verify", &self.tls_skip_verify)
+            .field("phone_policy", &self.phone_policy)
+            .field("simulation", &self.simulation)
             .finish()
     }
 }
@@ -138,44 +210,63 @@ impl Config {
     /// empty values take their defaults.
     pub fn from_map(map: &BTreeMap<String, String>) -> Result<Config> {
         let value = |key: &str| map.get(key).map(|v| v.trim()).unwrap_or_default();
+        let number = |key: &str, default: u64, range: &RangeInclusive<u64>| {
+            parse_number(key, value(key), default, range)
+        };
+        let flag = |key: &str| parse_bool(key, value(key), false);
 
         let api_url_text = value(keys::API_URL).to_owned();
-        let api_url = parse_api_url(&api_url_text)?;
-        let url_encode = parse_bool(keys::URL_ENCODE, value(keys::URL_ENCODE), false)?;
-        let force_second_factor = parse_bool(
-            keys::FORCE_SECOND_FACTOR,
-            value(keys::FORCE_SECOND_FACTOR),
-            false,
-        )?;
+        let api_url = parse_api_url(keys::API_URL, &api_url_text)?;
+        let url_encode = flag(keys::URL_ENCODE)?;
+        let force_second_factor = flag(keys::FORCE_SECOND_FACTOR)?;
         let gateway_type = parse_gateway_type(value(keys::GATEWAY_TYPE))?;
 
-        let code_length = parse_number(
+        // Each range fits the target type, so the casts cannot truncate.
+        let code_length = number(
             keys::LENGTH,
-            value(keys::LENGTH),
             DEFAULT_CODE_LENGTH as u64,
             &(MIN_CODE_LENGTH as u64..=MAX_CODE_LENGTH as u64),
         )? as usize;
-        let ttl_seconds = parse_number(
+        let ttl_seconds = number(
             keys::TTL,
-            value(keys::TTL),
             u64::from(DEFAULT_TTL_SECONDS),
             &TTL_SECONDS_RANGE,
         )? as u32;
-        let max_attempts = parse_number(
+        let max_attempts = number(
             keys::MAX_ATTEMPTS,
-            value(keys::MAX_ATTEMPTS),
             u64::from(DEFAULT_MAX_ATTEMPTS),
             &MAX_ATTEMPTS_RANGE,
         )? as u32;
-        let connect_timeout_ms = parse_number(
+        let resend_cooldown_seconds = number(
+            keys::RESEND_COOLDOWN_SECONDS,
+            u64::from(DEFAULT_RESEND_COOLDOWN_SECONDS),
+            &RESEND_COOLDOWN_SECONDS_RANGE,
+        )? as u32;
+        let max_sends_per_login = number(
+            keys::MAX_SENDS_PER_LOGIN,
+            u64::from(DEFAULT_MAX_SENDS_PER_LOGIN),
+            &MAX_SENDS_PER_LOGIN_RANGE,
+        )? as u32;
+        let max_sends_per_hour = number(
+            keys::MAX_SENDS_PER_HOUR,
+            u64::from(DEFAULT_MAX_SENDS_PER_HOUR),
+            &MAX_SENDS_PER_HOUR_RANGE,
+        )? as u32;
+        let priority = number(keys::PRIORITY, u64::from(DEFAULT_PRIORITY), &PRIORITY_RANGE)? as u8;
+        let modem_no = match value(keys::MODEM_NO) {
+            "" => None,
+            text => Some(parse_number(keys::MODEM_NO, text, 0, &MODEM_NO_RANGE)? as u8),
+        };
+        let origin_bound_line = flag(keys::ORIGIN_BOUND_LINE)?;
+        let simulation = flag(keys::SIMULATION)?;
+
+        let connect_timeout_ms = number(
             keys::CONNECT_TIMEOUT_MS,
-            value(keys::CONNECT_TIMEOUT_MS),
             DEFAULT_CONNECT_TIMEOUT_MS,
             &CONNECT_TIMEOUT_MS_RANGE,
         )?;
-        let request_timeout_ms = parse_number(
+        let request_timeout_ms = number(
             keys::REQUEST_TIMEOUT_MS,
-            value(keys::REQUEST_TIMEOUT_MS),
             DEFAULT_REQUEST_TIMEOUT_MS,
             &REQUEST_TIMEOUT_MS_RANGE,
         )?;
@@ -193,8 +284,24 @@ impl Config {
             "" => None,
             path => Some(check_ca_file(path)?),
         };
+        let tls_pins = parse_pins(value(keys::TLS_PIN_SHA256))?;
+        let tls_skip_verify = flag(keys::TLS_SKIP_VERIFY)?;
+        if tls_skip_verify && !tls_pins.is_empty() {
+            return Err(Error::invalid_config(
+                keys::TLS_SKIP_VERIFY,
+                "cannot be true while tlsPinSha256 is set, because a pinned certificate is \
+                 already checked without the CA and host name; set tlsSkipVerify to false",
+            ));
+        }
+
+        let phone_policy =
+            PhonePolicy::parse(value(keys::DEFAULT_REGION), value(keys::ALLOWED_COUNTRIES))?;
 
         let gateway = resolve_gateway(gateway_type, &api_url, &api_url_text)?;
+        let fallback_api_url = match value(keys::FALLBACK_API_URL) {
+            "" => None,
+            text => Some(parse_fallback_url(text, gateway)?),
+        };
         let api_token = value(keys::API_TOKEN).to_owned();
         if gateway == GatewayKind::SmsEagle {
             if url_encode {
@@ -215,6 +322,7 @@ impl Config {
         Ok(Config {
             api_url_text,
             api_url,
+            fallback_api_url,
             url_encode,
             api_token_attribute: value(keys::API_TOKEN_ATTRIBUTE).to_owned(),
             api_token,
@@ -234,14 +342,72 @@ impl Config {
             code_length,
             ttl_seconds,
             max_attempts,
+            resend_cooldown_seconds,
+            max_sends_per_login,
+            max_sends_per_hour,
+            priority,
+            modem_no,
+            origin_bound_line,
             connect_timeout_ms,
             request_timeout_ms,
             tls_ca_file,
+            tls_pins,
+            tls_skip_verify,
+            phone_policy,
+            simulation,
         })
+    }
+
+    /// Returns the check for the gateway's certificate. A pin or skipped verification replaces
+    /// the trust store, so `tlsCaFile` then has no effect.
+    pub fn tls_trust(&self) -> TlsTrust {
+        if self.tls_skip_verify {
+            TlsTrust::SkipVerify
+        } else if !self.tls_pins.is_empty() {
+            TlsTrust::Pinned(self.tls_pins.clone())
+        } else {
+            TlsTrust::Roots {
+                ca_file: self.tls_ca_file.clone(),
+            }
+        }
+    }
+
+    /// Returns warnings for the administrator about settings that work but weaken security or
+    /// have no effect, each starting with the config key.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.tls_skip_verify {
+            warnings.push(format!(
+                "{}: TLS certificate verification is off, so the SMS gateway's identity is not \
+                 checked and anyone on the network path can pose as the gateway, read the \
+                 one-time codes and see the phone numbers. Set tlsCaFile to the CA that signed \
+                 the gateway's certificate, or tlsPinSha256 to the certificate's SHA-256 \
+                 fingerprint, and set tlsSkipVerify to false.",
+                keys::TLS_SKIP_VERIFY
+            ));
+        }
+        let trust_replaced = self.tls_skip_verify || !self.tls_pins.is_empty();
+        if trust_replaced && self.tls_ca_file.is_some() {
+            let replacing_key = if self.tls_skip_verify {
+                keys::TLS_SKIP_VERIFY
+            } else {
+                keys::TLS_PIN_SHA256
+            };
+            warnings.push(format!(
+                "{}: the CA file is not used because {replacing_key} is set.",
+                keys::TLS_CA_FILE
+            ));
+        }
+        warnings
     }
 
     /// Returns every config key with its effective value, defaults filled in.
     pub fn to_normalized_map(&self) -> BTreeMap<String, String> {
+        let optional_path = |path: &Option<PathBuf>| {
+            path.as_ref()
+                .map(|path| path.display().to_string())
+                .unwrap_or_default()
+        };
         let entries = [
             (keys::API_URL, self.api_url_text.clone()),
             (keys::URL_ENCODE, self.url_encode.to_string()),
@@ -267,13 +433,43 @@ impl Config {
                 keys::REQUEST_TIMEOUT_MS,
                 self.request_timeout_ms.to_string(),
             ),
+            (keys::TLS_CA_FILE, optional_path(&self.tls_ca_file)),
             (
-                keys::TLS_CA_FILE,
-                self.tls_ca_file
+                keys::RESEND_COOLDOWN_SECONDS,
+                self.resend_cooldown_seconds.to_string(),
+            ),
+            (
+                keys::MAX_SENDS_PER_LOGIN,
+                self.max_sends_per_login.to_string(),
+            ),
+            (
+                keys::MAX_SENDS_PER_HOUR,
+                self.max_sends_per_hour.to_string(),
+            ),
+            (keys::PRIORITY, self.priority.to_string()),
+            (
+                keys::MODEM_NO,
+                self.modem_no.map(|n| n.to_string()).unwrap_or_default(),
+            ),
+            (keys::ORIGIN_BOUND_LINE, self.origin_bound_line.to_string()),
+            (
+                keys::FALLBACK_API_URL,
+                self.fallback_api_url
                     .as_ref()
-                    .map(|path| path.display().to_string())
+                    .map(|url| url.to_string())
                     .unwrap_or_default(),
             ),
+            (keys::TLS_PIN_SHA256, pins_text(&self.tls_pins)),
+            (keys::TLS_SKIP_VERIFY, self.tls_skip_verify.to_string()),
+            (
+                keys::DEFAULT_REGION,
+                self.phone_policy.default_region_text(),
+            ),
+            (
+                keys::ALLOWED_COUNTRIES,
+                self.phone_policy.allowed_countries_text(),
+            ),
+            (keys::SIMULATION, self.simulation.to_string()),
         ];
         entries
             .into_iter()
@@ -282,220 +478,29 @@ impl Config {
     }
 }
 
-fn or_default(value: &str, default: &str) -> String {
-    if value.is_empty() { default } else { value }.to_owned()
-}
-
-fn parse_json_map(json: &str) -> Result<BTreeMap<String, String>> {
-    let not_an_object = || {
-        Error::invalid_config(
-            "",
-            "the configuration is not a JSON object of strings; this is a bug in the caller",
-        )
-    };
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|_| not_an_object())?;
-    let serde_json::Value::Object(object) = value else {
-        return Err(not_an_object());
-    };
-
-    let mut map = BTreeMap::new();
-    for (key, value) in object {
-        let text = match value {
-            serde_json::Value::Null => continue,
-            serde_json::Value::String(text) => text,
-            serde_json::Value::Bool(flag) => flag.to_string(),
-            serde_json::Value::Number(number) => number.to_string(),
-            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-                return Err(Error::invalid_config(
-                    &key,
-                    "is a JSON array or object; enter a single value",
-                ));
-            }
-        };
-        map.insert(key, text);
-    }
-    Ok(map)
-}
-
-/// Formats a URL for messages: scheme, host, port and path only, because the user-info part and
-/// the query may hold credentials.
-pub fn display_url(url: &Url) -> String {
-    let mut text = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
-    if let Some(port) = url.port() {
-        text.push_str(&format!(":{port}"));
-    }
-    text.push_str(url.path());
-    if url.query().is_some() {
-        text.push_str("?...");
-    }
-    text
-}
-
-/// Quotes a value the administrator entered, shortened and with any query part cut off.
-fn quote_input(text: &str) -> String {
-    let without_query = text.split(['?', '#']).next().unwrap_or_default();
-    let shortened: String = without_query.chars().take(80).collect();
-    let suffix = if shortened.len() < text.len() {
-        "..."
-    } else {
-        ""
-    };
-    format!("{:?}", format!("{shortened}{suffix}"))
-}
-
-fn parse_api_url(text: &str) -> Result<Url> {
-    if text.is_empty() {
+/// Parses `fallbackApiUrl`, which must suit the same gateway client as `apiurl`, because the
+/// same request goes to both devices.
+fn parse_fallback_url(text: &str, gateway: GatewayKind) -> Result<Url> {
+    let url = parse_api_url(keys::FALLBACK_API_URL, text)?;
+    if gateway == GatewayKind::SmsEagle && smseagle_path(&url).is_none() {
         return Err(Error::invalid_config(
-            keys::API_URL,
-            format!("missing; enter the gateway's send URL such as {EXAMPLE_SEND_URL}"),
-        ));
-    }
-    let not_http = || {
-        Error::invalid_config(
-            keys::API_URL,
+            keys::FALLBACK_API_URL,
             format!(
-                "{} is not an http or https URL; enter the gateway's send URL such as {EXAMPLE_SEND_URL}",
+                "{} is not an SMSEagle API v2 URL, but apiurl is one; enter the second device's \
+                 URL such as {EXAMPLE_SEND_URL}",
                 quote_input(text)
             ),
-        )
-    };
-    let url = Url::parse(text).map_err(|_| not_http())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(not_http());
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid_config(
-            keys::API_URL,
-            "contains a user name or password; remove it and put the token in apitoken",
         ));
     }
     Ok(url)
 }
 
-/// SMSEagle API v2 send endpoint named by a URL path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmsEaglePath {
-    /// `.../api/v2`: the device base URL.
-    Base,
-    /// `.../api/v2/messages/sms`: `to` is an array.
-    Sms,
-    /// `.../api/v2/messages/sms_single`: `to` is a string.
-    SmsSingle,
-}
-
-/// Classifies the path of an SMSEagle URL, with or without `/index.php` and a trailing slash.
-pub fn smseagle_path(url: &Url) -> Option<SmsEaglePath> {
-    let path = url.path().trim_end_matches('/');
-    if path.ends_with("/api/v2/messages/sms_single") {
-        Some(SmsEaglePath::SmsSingle)
-    } else if path.ends_with("/api/v2/messages/sms") {
-        Some(SmsEaglePath::Sms)
-    } else if path.ends_with("/api/v2") {
-        Some(SmsEaglePath::Base)
-    } else {
-        None
-    }
-}
-
-fn resolve_gateway(gateway_type: GatewayType, url: &Url, url_text: &str) -> Result<GatewayKind> {
-    match gateway_type {
-        GatewayType::Generic => Ok(GatewayKind::Generic),
-        GatewayType::Auto => Ok(match smseagle_path(url) {
-            Some(SmsEaglePath::Sms | SmsEaglePath::SmsSingle) => GatewayKind::SmsEagle,
-            Some(SmsEaglePath::Base) | None => GatewayKind::Generic,
-        }),
-        GatewayType::SmsEagle => match smseagle_path(url) {
-            Some(_) => Ok(GatewayKind::SmsEagle),
-            None => Err(Error::invalid_config(
-                keys::API_URL,
-                format!(
-                    "{} is not an SMSEagle API v2 URL; enter https://<device>/api/v2 or a send URL \
-                     such as {EXAMPLE_SEND_URL}",
-                    quote_input(url_text)
-                ),
-            )),
-        },
-    }
-}
-
-fn parse_bool(key: &str, text: &str, default: bool) -> Result<bool> {
-    if text.is_empty() {
-        Ok(default)
-    } else if text.eq_ignore_ascii_case("true") {
-        Ok(true)
-    } else if text.eq_ignore_ascii_case("false") {
-        Ok(false)
-    } else {
-        Err(Error::invalid_config(
-            key,
-            format!(
-                "{} is not true or false; enter true or false",
-                quote_input(text)
-            ),
-        ))
-    }
-}
-
-fn parse_gateway_type(text: &str) -> Result<GatewayType> {
-    match text.to_ascii_lowercase().as_str() {
-        "" | "auto" => Ok(GatewayType::Auto),
-        "smseagle" => Ok(GatewayType::SmsEagle),
-        "generic" => Ok(GatewayType::Generic),
-        _ => Err(Error::invalid_config(
-            keys::GATEWAY_TYPE,
-            format!(
-                "{} is not a known gateway type; enter auto, smseagle or generic",
-                quote_input(text)
-            ),
-        )),
-    }
-}
-
-fn parse_number(key: &str, text: &str, default: u64, range: &RangeInclusive<u64>) -> Result<u64> {
-    if text.is_empty() {
-        return Ok(default);
-    }
-    let fix = format!(
-        "enter a whole number from {} to {}",
-        range.start(),
-        range.end()
-    );
-    let number: u64 = text.parse().map_err(|_| {
-        Error::invalid_config(
-            key,
-            format!("{} is not a whole number; {fix}", quote_input(text)),
-        )
-    })?;
-    if !range.contains(&number) {
-        return Err(Error::invalid_config(
-            key,
-            format!("{number} is out of range; {fix}"),
-        ));
-    }
-    Ok(number)
-}
-
-fn check_ca_file(path: &str) -> Result<PathBuf> {
-    let bytes = std::fs::read(path).map_err(|error| {
-        Error::invalid_config(
-            keys::TLS_CA_FILE,
-            format!(
-                "cannot read {path:?} ({error}); enter the path of a PEM file that the Keycloak \
-                 server can read"
-            ),
-        )
-    })?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&bytes).unwrap_or_default();
-    if certificates.is_empty() {
-        return Err(Error::invalid_config(
-            keys::TLS_CA_FILE,
-            format!(
-                "{path:?} holds no PEM certificate; enter the path of the CA certificate file \
-                 (-----BEGIN CERTIFICATE-----)"
-            ),
-        ));
-    }
-    Ok(PathBuf::from(path))
+/// Formats pins as lower-case hex without colons, separated by commas.
+fn pins_text(pins: &[CertificatePin]) -> String {
+    pins.iter()
+        .map(|pin| pin.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -549,7 +554,7 @@ mod tests {
         ]))
         .unwrap();
         let normalized = config.to_normalized_map();
-        assert_eq!(normalized.len(), 16);
+        assert_eq!(normalized.len(), 28);
         assert_eq!(normalized["apiurl"], "https://sms.example/send");
         assert_eq!(normalized["urlencode"], "true");
         assert_eq!(normalized["length"], "8");
@@ -783,5 +788,226 @@ mod tests {
     fn display_url_drops_query() {
         let url = Url::parse("https://gw:8443/api/v2/messages/sms?access_token=x").unwrap();
         assert_eq!(display_url(&url), "https://gw:8443/api/v2/messages/sms?...");
+    }
+
+    const PIN_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn generic(entries: &[(&str, &str)]) -> Config {
+        let mut all = vec![("apiurl", "https://sms.example/send")];
+        all.extend_from_slice(entries);
+        Config::from_map(&map(&all)).unwrap()
+    }
+
+    fn generic_error(entries: &[(&str, &str)]) -> (String, String) {
+        let mut all = vec![("apiurl", "https://sms.example/send")];
+        all.extend_from_slice(entries);
+        field_error(&all)
+    }
+
+    #[test]
+    fn new_keys_have_defaults() {
+        let config = generic(&[]);
+        assert_eq!(config.resend_cooldown_seconds, 30);
+        assert_eq!(config.max_sends_per_login, 3);
+        assert_eq!(config.max_sends_per_hour, 10);
+        assert_eq!(config.priority, 9);
+        assert_eq!(config.modem_no, None);
+        assert!(!config.origin_bound_line);
+        assert_eq!(config.fallback_api_url, None);
+        assert!(config.tls_pins.is_empty());
+        assert!(!config.tls_skip_verify);
+        assert_eq!(config.phone_policy, PhonePolicy::default());
+        assert!(!config.simulation);
+        assert_eq!(config.tls_trust(), TlsTrust::Roots { ca_file: None });
+
+        let normalized = config.to_normalized_map();
+        let expected = [
+            ("resendCooldownSeconds", "30"),
+            ("maxSendsPerLogin", "3"),
+            ("maxSendsPerHour", "10"),
+            ("priority", "9"),
+            ("modemNo", ""),
+            ("originBoundLine", "false"),
+            ("fallbackApiUrl", ""),
+            ("tlsPinSha256", ""),
+            ("tlsSkipVerify", "false"),
+            ("defaultRegion", ""),
+            ("allowedCountries", ""),
+            ("simulation", "false"),
+        ];
+        for (key, value) in expected {
+            assert_eq!(normalized[key], value, "key {key}");
+        }
+    }
+
+    #[test]
+    fn new_keys_are_parsed_and_normalized() {
+        let config = generic(&[
+            ("resendCooldownSeconds", "0"),
+            ("maxSendsPerLogin", "10"),
+            ("maxSendsPerHour", "100"),
+            ("priority", "0"),
+            ("modemNo", "8"),
+            ("originBoundLine", "TRUE"),
+            ("fallbackApiUrl", " https://sms2.example/send "),
+            ("defaultRegion", "pl"),
+            ("allowedCountries", "pl, de"),
+            ("simulation", "true"),
+        ]);
+        assert_eq!(config.resend_cooldown_seconds, 0);
+        assert_eq!(config.max_sends_per_login, 10);
+        assert_eq!(config.max_sends_per_hour, 100);
+        assert_eq!(config.priority, 0);
+        assert_eq!(config.modem_no, Some(8));
+        assert!(config.origin_bound_line);
+        assert!(config.simulation);
+
+        let normalized = config.to_normalized_map();
+        assert_eq!(normalized["fallbackApiUrl"], "https://sms2.example/send");
+        assert_eq!(normalized["defaultRegion"], "PL");
+        assert_eq!(normalized["allowedCountries"], "PL,DE");
+        assert_eq!(normalized["modemNo"], "8");
+        assert_eq!(normalized["originBoundLine"], "true");
+    }
+
+    #[test]
+    fn new_number_keys_name_field_and_range() {
+        let cases = [
+            ("resendCooldownSeconds", "601", "from 0 to 600"),
+            ("maxSendsPerLogin", "0", "from 1 to 10"),
+            ("maxSendsPerLogin", "11", "from 1 to 10"),
+            ("maxSendsPerHour", "101", "from 1 to 100"),
+            ("priority", "10", "from 0 to 9"),
+            ("modemNo", "0", "from 1 to 8"),
+            ("modemNo", "9", "from 1 to 8"),
+            ("modemNo", "first", "from 1 to 8"),
+        ];
+        for (key, value, range) in cases {
+            let (field, message) = generic_error(&[(key, value)]);
+            assert_eq!(field, key);
+            assert!(message.contains(range), "{key}={value}: {message}");
+        }
+        for key in ["originBoundLine", "tlsSkipVerify", "simulation"] {
+            let (field, _) = generic_error(&[(key, "on")]);
+            assert_eq!(field, key);
+        }
+    }
+
+    #[test]
+    fn pin_accepts_hex_with_or_without_colons() {
+        let colons = PIN_HEX
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| std::str::from_utf8(pair).unwrap().to_ascii_uppercase())
+            .collect::<Vec<_>>()
+            .join(":");
+        for text in [PIN_HEX.to_owned(), colons] {
+            let config = generic(&[("tlsPinSha256", &text)]);
+            assert_eq!(config.tls_pins.len(), 1);
+            assert_eq!(config.tls_pins[0][0], 0x01);
+            assert_eq!(config.tls_pins[0][31], 0xef);
+            assert_eq!(config.to_normalized_map()["tlsPinSha256"], PIN_HEX);
+            assert_eq!(
+                config.tls_trust(),
+                TlsTrust::Pinned(config.tls_pins.clone())
+            );
+        }
+        let two = generic(&[("tlsPinSha256", &format!("{PIN_HEX}, {}", "ab".repeat(32)))]);
+        assert_eq!(two.tls_pins.len(), 2);
+    }
+
+    #[test]
+    fn pin_errors_name_the_field() {
+        for (text, expected) in [
+            ("abcd", "has 4 hex digits instead of 64"),
+            (&"g".repeat(64), "not a hex digit"),
+            (&format!("{PIN_HEX}00"), "has 66 hex digits"),
+        ] {
+            let (field, message) = generic_error(&[("tlsPinSha256", text)]);
+            assert_eq!(field, "tlsPinSha256");
+            assert!(message.contains(expected), "{message}");
+        }
+    }
+
+    #[test]
+    fn pin_and_skip_verify_are_exclusive() {
+        let (field, message) =
+            generic_error(&[("tlsPinSha256", PIN_HEX), ("tlsSkipVerify", "true")]);
+        assert_eq!(field, "tlsSkipVerify");
+        assert!(message.contains("tlsPinSha256"), "{message}");
+    }
+
+    #[test]
+    fn skip_verify_warns_in_admin_words() {
+        let config = generic(&[("tlsSkipVerify", "true")]);
+        assert_eq!(config.tls_trust(), TlsTrust::SkipVerify);
+        let warnings = config.warnings();
+        assert_eq!(warnings.len(), 1);
+        let warning = &warnings[0];
+        assert!(warning.starts_with("tlsSkipVerify: "), "{warning}");
+        assert!(warning.contains("verification is off"), "{warning}");
+        assert!(warning.contains("tlsCaFile"), "{warning}");
+        assert!(warning.contains("tlsPinSha256"), "{warning}");
+        assert!(generic(&[]).warnings().is_empty());
+    }
+
+    #[test]
+    fn unused_ca_file_is_a_warning() {
+        let ca_file = std::env::temp_dir().join("sms2fa-config-test-ca.pem");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        std::fs::write(&ca_file, cert.pem()).unwrap();
+        let ca_path = ca_file.to_str().unwrap();
+
+        let config = generic(&[("tlsCaFile", ca_path), ("tlsPinSha256", PIN_HEX)]);
+        let warnings = config.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("tlsCaFile: "), "{warnings:?}");
+        assert!(warnings[0].contains("tlsPinSha256"), "{warnings:?}");
+
+        let roots = generic(&[("tlsCaFile", ca_path)]);
+        assert!(roots.warnings().is_empty());
+        assert_eq!(
+            roots.tls_trust(),
+            TlsTrust::Roots {
+                ca_file: Some(ca_file.clone())
+            }
+        );
+    }
+
+    #[test]
+    fn fallback_url_is_validated() {
+        let (field, _) = generic_error(&[("fallbackApiUrl", "ftp://sms2.example")]);
+        assert_eq!(field, "fallbackApiUrl");
+
+        let (field, message) = field_error(&[
+            ("apiurl", SMSEAGLE_URL),
+            ("apitoken", "t"),
+            ("fallbackApiUrl", "https://gw2.example/send"),
+        ]);
+        assert_eq!(field, "fallbackApiUrl");
+        assert!(message.contains("not an SMSEagle API v2 URL"), "{message}");
+
+        let config = Config::from_map(&map(&[
+            ("apiurl", SMSEAGLE_URL),
+            ("apitoken", "t"),
+            ("fallbackApiUrl", "https://gw2.example/index.php/api/v2"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.fallback_api_url.unwrap().as_str(),
+            "https://gw2.example/index.php/api/v2"
+        );
+    }
+
+    #[test]
+    fn region_keys_are_validated() {
+        let (field, _) = generic_error(&[("defaultRegion", "Germany")]);
+        assert_eq!(field, "defaultRegion");
+        let (field, _) = generic_error(&[("allowedCountries", "DE,XX")]);
+        assert_eq!(field, "allowedCountries");
     }
 }
