@@ -1,10 +1,11 @@
-# Shared settings and helpers for the demo and test scripts. Source it; it defines no side effects
-# beyond variables and functions.
+# Shared settings and helpers for the demo and test scripts. Sourcing it only defines variables and
+# functions.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUN_DIR="$ROOT/.run"
+# Runtime files: Keycloak, logs, certificates. Override to run two stacks side by side.
+RUN_DIR=${RUN_DIR:-$ROOT/.run}
 
-# The Keycloak release we build against and test with; java/pom.xml pins the same version.
+# The Keycloak release that the tests and the demo run. java/pom.xml builds against the same version.
 KEYCLOAK_VERSION=26.7.3
 KEYCLOAK_HOME="$RUN_DIR/keycloak-$KEYCLOAK_VERSION"
 
@@ -23,7 +24,7 @@ PROVIDER_JAR="$ROOT/java/target/keycloak-sms2fa-0.1.0.jar"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# Waits until URL answers with HTTP 200, or fails after SECONDS.
+# Waits until URL returns HTTP 200. Fails after SECONDS, or as soon as the process in PID_FILE exits.
 wait_for_http() {
   local url=$1 seconds=$2 pid_file=${3:-}
   local deadline=$((SECONDS + seconds))

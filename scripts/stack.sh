@@ -44,7 +44,7 @@ import json, os, sys
 source, target = sys.argv[1], sys.argv[2]
 text = open(source, encoding="utf-8").read()
 for name in ("STANDIN_URL", "STANDIN_CA_FILE", "STANDIN_TOKEN"):
-    # json.dumps keeps the value valid inside a JSON string; [1:-1] drops its quotes.
+    # json.dumps escapes the value for a JSON string, and [1:-1] drops the quotes it adds.
     text = text.replace(f"@{name}@", json.dumps(os.environ[name])[1:-1])
 json.loads(text)
 open(target, "w", encoding="utf-8").write(text)

@@ -30,6 +30,18 @@ public final class SmsConfigProperties {
     public static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
     public static final String REQUEST_TIMEOUT_MS = "requestTimeoutMs";
     public static final String TLS_CA_FILE = "tlsCaFile";
+    public static final String RESEND_COOLDOWN_SECONDS = "resendCooldownSeconds";
+    public static final String MAX_SENDS_PER_LOGIN = "maxSendsPerLogin";
+    public static final String MAX_SENDS_PER_HOUR = "maxSendsPerHour";
+    public static final String PRIORITY = "priority";
+    public static final String MODEM_NO = "modemNo";
+    public static final String ORIGIN_BOUND_LINE = "originBoundLine";
+    public static final String FALLBACK_API_URL = "fallbackApiUrl";
+    public static final String TLS_PIN_SHA256 = "tlsPinSha256";
+    public static final String TLS_SKIP_VERIFY = "tlsSkipVerify";
+    public static final String DEFAULT_REGION = "defaultRegion";
+    public static final String ALLOWED_COUNTRIES = "allowedCountries";
+    public static final String SIMULATION = "simulation";
 
     public static final String DEFAULT_URL_ENCODE = "false";
     public static final String DEFAULT_API_TOKEN_ATTRIBUTE = "";
@@ -49,6 +61,18 @@ public final class SmsConfigProperties {
     public static final String DEFAULT_CONNECT_TIMEOUT_MS = "2000";
     public static final String DEFAULT_REQUEST_TIMEOUT_MS = "10000";
     public static final String DEFAULT_TLS_CA_FILE = "";
+    public static final String DEFAULT_RESEND_COOLDOWN_SECONDS = "30";
+    public static final String DEFAULT_MAX_SENDS_PER_LOGIN = "3";
+    public static final String DEFAULT_MAX_SENDS_PER_HOUR = "10";
+    public static final String DEFAULT_PRIORITY = "9";
+    public static final String DEFAULT_MODEM_NO = "";
+    public static final String DEFAULT_ORIGIN_BOUND_LINE = "false";
+    public static final String DEFAULT_FALLBACK_API_URL = "";
+    public static final String DEFAULT_TLS_PIN_SHA256 = "";
+    public static final String DEFAULT_TLS_SKIP_VERIFY = "false";
+    public static final String DEFAULT_DEFAULT_REGION = "";
+    public static final String DEFAULT_ALLOWED_COUNTRIES = "";
+    public static final String DEFAULT_SIMULATION = "false";
 
     private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
             .property().name(API_URL).label("SMS API URL").type(ProviderConfigProperty.STRING_TYPE)
@@ -103,29 +127,95 @@ public final class SmsConfigProperties {
                 .add()
             .property().name(CODE_LENGTH).label("Code length").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_CODE_LENGTH)
-                .helpText("Number of digits in the code, 6 to 10.")
+                .helpText("Number of digits in the code, 6 to 10. Default 6.")
                 .add()
             .property().name(CODE_TTL_SECONDS).label("Code validity (seconds)").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_CODE_TTL_SECONDS)
-                .helpText("How long a code is accepted after it was sent, in seconds, 60 to 600.")
+                .helpText("How long a code is accepted after it was sent, in seconds, 60 to 600. Default 300.")
                 .add()
             .property().name(MAX_ATTEMPTS).label("Maximum wrong attempts").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_MAX_ATTEMPTS)
-                .helpText("Wrong codes accepted before the code becomes invalid and the login has to be"
-                        + " restarted, 1 to 10.")
+                .helpText("Wrong entries that burn a code, 1 to 10. Default 5. After a burn the user can request"
+                        + " a new code within the limits below; a code sent before a burn inherits the wrong"
+                        + " entries of the previous code.")
                 .add()
             .property().name(CONNECT_TIMEOUT_MS).label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_CONNECT_TIMEOUT_MS)
-                .helpText("Maximum time to open a connection to the gateway, in milliseconds, 100 to 2000.")
+                .helpText("Maximum time to open a connection to the gateway, in milliseconds, 100 to 2000."
+                        + " Default 2000.")
                 .add()
             .property().name(REQUEST_TIMEOUT_MS).label("Request timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_REQUEST_TIMEOUT_MS)
-                .helpText("Maximum time for the whole request to the gateway, in milliseconds, 500 to 10000.")
+                .helpText("Maximum time for the whole request to the gateway, in milliseconds, 500 to 10000."
+                        + " Default 10000.")
                 .add()
             .property().name(TLS_CA_FILE).label("Trusted CA certificate file (PEM)")
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_CA_FILE)
                 .helpText("Path on the Keycloak server of a PEM file with CA certificates to trust in"
                         + " addition to the system roots, for a gateway with a self-signed certificate.")
+                .add()
+            .property().name(RESEND_COOLDOWN_SECONDS).label("Resend cooldown (seconds)")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_RESEND_COOLDOWN_SECONDS)
+                .helpText("Seconds after the first SMS of a login before the user can request a new code, 0 to"
+                        + " 600. Default 30. The wait doubles for each further code (30, 60, 120 ...).")
+                .add()
+            .property().name(MAX_SENDS_PER_LOGIN).label("Maximum SMS per login")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_MAX_SENDS_PER_LOGIN)
+                .helpText("Number of SMS one login may send, the first one included, 1 to 10. Default 3. Sends"
+                        + " that the gateway does not accept are not counted.")
+                .add()
+            .property().name(MAX_SENDS_PER_HOUR).label("Maximum SMS per user per hour")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_MAX_SENDS_PER_HOUR)
+                .helpText("Number of SMS send attempts per user in any rolling hour, across all logins and"
+                        + " cluster nodes, 1 to 100. Default 10. Failed attempts are counted too.")
+                .add()
+            .property().name(PRIORITY).label("SMSEagle priority").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_PRIORITY)
+                .helpText("Priority of the SMS in the SMSEagle outbox, 0 (lowest) to 9 (highest). Default 9."
+                        + " SMSEagle gateway only.")
+                .add()
+            .property().name(MODEM_NO).label("SMSEagle modem number").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_MODEM_NO)
+                .helpText("Modem of a multi-modem SMSEagle device that sends the SMS, 1 to 8. Default empty:"
+                        + " the device picks the modem. SMSEagle gateway only.")
+                .add()
+            .property().name(ORIGIN_BOUND_LINE).label("Add origin-bound code line")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_ORIGIN_BOUND_LINE)
+                .helpText("End the SMS with a line \"@host #code\", where host is the Keycloak host name of the"
+                        + " login, so that phones can offer the code only on that site. Default off.")
+                .add()
+            .property().name(FALLBACK_API_URL).label("Second device SMS API URL")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_FALLBACK_API_URL)
+                .helpText("URL of a second gateway, in the same form as the SMS API URL, that receives the SMS"
+                        + " only when the first one certainly did not: connection refused or TLS handshake"
+                        + " failed. Never used after a timeout or any HTTP response. Default empty: none.")
+                .add()
+            .property().name(TLS_PIN_SHA256).label("Pinned certificate SHA-256")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_PIN_SHA256)
+                .helpText("SHA-256 fingerprint of the gateway's TLS certificate (DER), 64 hex digits, colons"
+                        + " allowed. When set, the connection is accepted exactly when the certificate matches,"
+                        + " whatever its CA and host name. Default empty: no pinning.")
+                .add()
+            .property().name(TLS_SKIP_VERIFY).label("Skip TLS verification (unsafe)")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_TLS_SKIP_VERIFY)
+                .helpText("Accept any TLS certificate from the gateway, so anyone on the network path can read"
+                        + " the codes. For tests only; logged as a warning. Cannot be combined with a pinned"
+                        + " certificate. Default off.")
+                .add()
+            .property().name(DEFAULT_REGION).label("Default phone region")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_DEFAULT_REGION)
+                .helpText("ISO 3166 two-letter country code, for example PL, used for phone numbers entered"
+                        + " without a country code. Default empty: numbers must start with + or 00.")
+                .add()
+            .property().name(ALLOWED_COUNTRIES).label("Allowed countries")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_ALLOWED_COUNTRIES)
+                .helpText("Comma-separated ISO 3166 two-letter country codes, for example PL,DE, of the phone"
+                        + " numbers that are accepted. Default empty: all countries.")
+                .add()
+            .property().name(SIMULATION).label("Simulation mode").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(DEFAULT_SIMULATION)
+                .helpText("Send no SMS and only log that one was suppressed, for development. Refused when"
+                        + " Keycloak runs in production mode (kc.sh start). Default off.")
                 .add()
             .build();
 

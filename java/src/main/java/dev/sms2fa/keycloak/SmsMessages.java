@@ -3,7 +3,8 @@ package dev.sms2fa.keycloak;
 /**
  * Keys of the messages in {@code theme-resources/messages/messages_*.properties}.
  *
- * <p>{@link #SMS_TEXT} is the SMS text itself; the other keys are texts of the login page.
+ * <p>{@link #SMS_TEXT} is the SMS text itself; the other keys are texts of the login page. A wrong,
+ * expired or burned code gets a message of the same pattern, "Invalid code, ..." in English.
  */
 public final class SmsMessages {
 
@@ -17,17 +18,37 @@ public final class SmsMessages {
     public static final String CODE_MISSING = "smsAuthCodeMissing";
     /** Wrong code, {0} = attempts left (an integer, for a choice format). */
     public static final String CODE_INVALID = "smsAuthCodeInvalid";
-    /** Wrong code while the user is temporarily locked out; gives no attempt count. */
+    /**
+     * Wrong code without an attempt count: for a user who is locked out by brute-force detection,
+     * so the page does not reveal the lockout, and for a code that a parallel request already used.
+     */
     public static final String CODE_REJECTED = "smsAuthCodeRejected";
-    /** The code validity has passed. */
+    /** The code validity has passed; a new code can be requested on the page. */
     public static final String CODE_EXPIRED = "smsAuthCodeExpired";
-    /** The code was entered wrong too many times. */
+    /** The code validity has passed and the login has no sends left. */
+    public static final String CODE_EXPIRED_RESTART = "smsAuthCodeExpiredRestart";
+    /** The code was entered wrong too many times; a new code can be requested on the page. */
     public static final String CODE_EXHAUSTED = "smsAuthCodeExhausted";
+    /** The code was entered wrong too many times and the login has no sends left. */
+    public static final String CODE_EXHAUSTED_RESTART = "smsAuthCodeExhaustedRestart";
     /** Text of the link that restarts the login. */
     public static final String RESTART_LOGIN = "smsAuthRestartLogin";
-    /** The gateway did not accept or could not be reached; a retry may work. */
+    /** Text of the button that sends a new code. */
+    public static final String RESEND = "smsAuthResend";
+    /** Wait before a new code can be requested, {0} = the element with the seconds. */
+    public static final String RESEND_WAIT = "smsAuthResendWait";
+    /** Sends left in this login, {0} = count (an integer, for a choice format). */
+    public static final String SENDS_LEFT = "smsAuthSendsLeft";
+    /** The login has sent its last code. */
+    public static final String NO_SENDS_LEFT = "smsAuthNoSendsLeft";
+    /**
+     * The gateway did not accept the SMS or could not be reached, {0} = seconds to wait before a
+     * retry (an integer, for a choice format).
+     */
     public static final String SEND_FAILED = "smsAuthSendFailed";
-    /** Text of the button that tries to send the code again. */
+    /** The user's hourly SMS limit is reached, {0} = minutes until a send is possible again. */
+    public static final String SEND_LIMIT_REACHED = "smsAuthSendLimitReached";
+    /** Text of the button that tries to send the code again after a failure. */
     public static final String SEND_AGAIN = "smsAuthSendAgain";
     /** The authenticator cannot work until an administrator acts. */
     public static final String UNAVAILABLE = "smsAuthUnavailable";

@@ -104,4 +104,64 @@ class MessageBundleTest {
         assertTrue(template.contains("id=\"sms-restart-login\""), "restart link");
         assertTrue(template.contains("<@field.group name=\"code\""), "error element input-error-code");
     }
+
+    @Test
+    void templateHasResendIds() throws IOException {
+        String template = template();
+        assertTrue(template.contains("id=\"sms-resend\" name=\"resend\""), "send-a-new-code button");
+        assertTrue(template.contains("<input type=\"hidden\" name=\"resend\""), "resend form field");
+        assertTrue(template.contains("<span id=\"sms-resend-wait\">${smsResendWaitSeconds?c}</span>"),
+                "wait element holds only the seconds");
+        assertTrue(template.contains("id=\"sms-send-again\" name=\"sendAgain\""), "retry button");
+        assertTrue(template.contains("id=\"input-error-code\""), "code error without the input");
+    }
+
+    @Test
+    void sendFailedMessageNamesWait() throws IOException {
+        String pattern = bundle().getProperty(SmsMessages.SEND_FAILED);
+        assertEquals("The code could not be sent. Try again after 30 seconds or choose another method.",
+                format(pattern, 30));
+        assertEquals("The code could not be sent. Try again after 1 second or choose another method.",
+                format(pattern, 1));
+        assertEquals("The code could not be sent. Try again or choose another method.", format(pattern, 0));
+    }
+
+    @Test
+    void limitMessageNamesMinutes() throws IOException {
+        String pattern = bundle().getProperty(SmsMessages.SEND_LIMIT_REACHED);
+        assertTrue(format(pattern, 42L).contains("Try again in 42 minutes"), format(pattern, 42L));
+        assertTrue(format(pattern, 1L).contains("Try again in 1 minute "), format(pattern, 1L));
+    }
+
+    @Test
+    void sendsLeftMessageCounts() throws IOException {
+        String pattern = bundle().getProperty(SmsMessages.SENDS_LEFT);
+        assertEquals("2 more codes can be sent in this login.", format(pattern, 2));
+        assertEquals("1 more code can be sent in this login.", format(pattern, 1));
+    }
+
+    @Test
+    void closedCodeMessagesShareWrongCodePattern() throws IOException {
+        Properties bundle = bundle();
+        String wrongPrefix = "Invalid code";
+        assertTrue(format(bundle.getProperty(SmsMessages.CODE_INVALID), 4).startsWith(wrongPrefix));
+        for (String key : new String[] {SmsMessages.CODE_EXPIRED, SmsMessages.CODE_EXHAUSTED,
+                SmsMessages.CODE_EXPIRED_RESTART, SmsMessages.CODE_EXHAUSTED_RESTART, SmsMessages.CODE_REJECTED}) {
+            assertTrue(bundle.getProperty(key).startsWith(wrongPrefix), key);
+        }
+        assertTrue(bundle.getProperty(SmsMessages.CODE_EXPIRED).contains("Send a new code"));
+        assertTrue(bundle.getProperty(SmsMessages.CODE_EXHAUSTED).contains("Send a new code"));
+        assertTrue(bundle.getProperty(SmsMessages.CODE_EXPIRED_RESTART).contains("Restart the login"));
+        assertTrue(bundle.getProperty(SmsMessages.CODE_EXHAUSTED_RESTART).contains("Restart the login"));
+    }
+
+    @Test
+    void resendWaitPlacesSeconds() throws IOException {
+        String text = format(bundle().getProperty(SmsMessages.RESEND_WAIT), "@@SMS_RESEND_WAIT@@");
+        assertTrue(text.contains("@@SMS_RESEND_WAIT@@"), text);
+    }
+
+    private static String format(String pattern, Object argument) {
+        return new MessageFormat(pattern, Locale.ENGLISH).format(new Object[] {argument});
+    }
 }

@@ -36,6 +36,18 @@ class SmsConfigPropertiesTest {
         EXPECTED_LABELS.put("connectTimeoutMs", "Connect timeout (ms)");
         EXPECTED_LABELS.put("requestTimeoutMs", "Request timeout (ms)");
         EXPECTED_LABELS.put("tlsCaFile", "Trusted CA certificate file (PEM)");
+        EXPECTED_LABELS.put("resendCooldownSeconds", "Resend cooldown (seconds)");
+        EXPECTED_LABELS.put("maxSendsPerLogin", "Maximum SMS per login");
+        EXPECTED_LABELS.put("maxSendsPerHour", "Maximum SMS per user per hour");
+        EXPECTED_LABELS.put("priority", "SMSEagle priority");
+        EXPECTED_LABELS.put("modemNo", "SMSEagle modem number");
+        EXPECTED_LABELS.put("originBoundLine", "Add origin-bound code line");
+        EXPECTED_LABELS.put("fallbackApiUrl", "Second device SMS API URL");
+        EXPECTED_LABELS.put("tlsPinSha256", "Pinned certificate SHA-256");
+        EXPECTED_LABELS.put("tlsSkipVerify", "Skip TLS verification (unsafe)");
+        EXPECTED_LABELS.put("defaultRegion", "Default phone region");
+        EXPECTED_LABELS.put("allowedCountries", "Allowed countries");
+        EXPECTED_LABELS.put("simulation", "Simulation mode");
     }
 
     private static Map<String, ProviderConfigProperty> propertiesByName() {
@@ -102,6 +114,18 @@ class SmsConfigPropertiesTest {
         expected.put("connectTimeoutMs", "2000");
         expected.put("requestTimeoutMs", "10000");
         expected.put("tlsCaFile", "");
+        expected.put("resendCooldownSeconds", "30");
+        expected.put("maxSendsPerLogin", "3");
+        expected.put("maxSendsPerHour", "10");
+        expected.put("priority", "9");
+        expected.put("modemNo", "");
+        expected.put("originBoundLine", "false");
+        expected.put("fallbackApiUrl", "");
+        expected.put("tlsPinSha256", "");
+        expected.put("tlsSkipVerify", "false");
+        expected.put("defaultRegion", "");
+        expected.put("allowedCountries", "");
+        expected.put("simulation", "false");
 
         Map<String, ProviderConfigProperty> byName = propertiesByName();
         expected.forEach((key, value) -> assertEquals(value, byName.get(key).getDefaultValue(), "default of " + key));
@@ -117,7 +141,38 @@ class SmsConfigPropertiesTest {
     @Test
     void booleanFieldsUseBooleanType() {
         Map<String, ProviderConfigProperty> byName = propertiesByName();
-        assertEquals(ProviderConfigProperty.BOOLEAN_TYPE, byName.get(SmsConfigProperties.URL_ENCODE).getType());
-        assertEquals(ProviderConfigProperty.BOOLEAN_TYPE, byName.get(SmsConfigProperties.FORCE_SECOND_FACTOR).getType());
+        for (String key : List.of(SmsConfigProperties.URL_ENCODE, SmsConfigProperties.FORCE_SECOND_FACTOR,
+                SmsConfigProperties.ORIGIN_BOUND_LINE, SmsConfigProperties.TLS_SKIP_VERIFY,
+                SmsConfigProperties.SIMULATION)) {
+            assertEquals(ProviderConfigProperty.BOOLEAN_TYPE, byName.get(key).getType(), "type of " + key);
+        }
+    }
+
+    @Test
+    void newFieldsHelpNamesDefault() {
+        Map<String, ProviderConfigProperty> byName = propertiesByName();
+        Map<String, String> expectedDefaultText = new LinkedHashMap<>();
+        expectedDefaultText.put("resendCooldownSeconds", "Default 30.");
+        expectedDefaultText.put("maxSendsPerLogin", "Default 3.");
+        expectedDefaultText.put("maxSendsPerHour", "Default 10.");
+        expectedDefaultText.put("priority", "Default 9.");
+        expectedDefaultText.put("modemNo", "Default empty");
+        expectedDefaultText.put("originBoundLine", "Default off.");
+        expectedDefaultText.put("fallbackApiUrl", "Default empty");
+        expectedDefaultText.put("tlsPinSha256", "Default empty");
+        expectedDefaultText.put("tlsSkipVerify", "Default off.");
+        expectedDefaultText.put("defaultRegion", "Default empty");
+        expectedDefaultText.put("allowedCountries", "Default empty");
+        expectedDefaultText.put("simulation", "Default off.");
+        expectedDefaultText.forEach((key, text) -> assertTrue(byName.get(key).getHelpText().contains(text),
+                "help text of " + key + ": " + byName.get(key).getHelpText()));
+    }
+
+    @Test
+    void numericFieldsHelpNamesUnit() {
+        Map<String, ProviderConfigProperty> byName = propertiesByName();
+        assertTrue(byName.get(SmsConfigProperties.RESEND_COOLDOWN_SECONDS).getHelpText().contains("Seconds"));
+        assertTrue(byName.get(SmsConfigProperties.MAX_SENDS_PER_HOUR).getHelpText().contains("rolling hour"));
+        assertTrue(byName.get(SmsConfigProperties.CODE_TTL_SECONDS).getHelpText().contains("in seconds"));
     }
 }

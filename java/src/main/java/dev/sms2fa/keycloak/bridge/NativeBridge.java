@@ -28,10 +28,12 @@ public final class NativeBridge {
     public static native String buildInfo();
 
     /**
-     * Validates an authenticator configuration.
+     * Validates an authenticator configuration. Parse the result with {@link ValidateConfigResult#fromJson}.
      *
      * @param configJson a JSON object of string keys to string values, as in the execution's config map
-     * @return the configuration as a JSON object with every key, defaults filled in
+     * @return JSON {@code {"config": {...}, "warnings": [...]}}: the configuration with every key and
+     *         the defaults filled in, and texts for the administrator about risky settings, each
+     *         starting with the config key
      * @throws InvalidConfigException naming the first missing or invalid field
      */
     public static native String validateConfig(String configJson);
@@ -46,34 +48,57 @@ public final class NativeBridge {
      * @param textTemplate a Keycloak message pattern: {0} is the code, {1} the validity in whole
      *        minutes (rounded up), {2} the realm name, and '' is one apostrophe
      * @param realmName the value for {2}
+     * @param originHost the host name of the login request for the origin-bound line; required when
+     *        the config turns {@code originBoundLine} on, and ignored (may be null) otherwise
+     * @param previousState the login's current state for a resend, or null for its first send
      * @param nowMillis the current time in milliseconds since the epoch
-     * @return JSON {@code {"state","messageId","maskedPhone","expiresAtMillis"}}
+     * @return JSON {@code {"state","challengeId","codeId","sendNumber","sendsLeft","nextSendAtMillis",
+     *         "expiresAtMillis","attemptsUsed","maxAttempts","messageId","maskedPhone","simulated","deviceUrl"}}
+     * @throws SendNotAllowedException if {@code previousState} allows no send now
+     * @throws InvalidChallengeException if {@code previousState} is malformed or tampered with
      * @throws InvalidConfigException if the configuration is invalid
-     * @throws InvalidPhoneNumberException if {@code phoneE164} is not a valid number
+     * @throws InvalidPhoneNumberException if {@code phoneE164} is not in E.164 form
      * @throws GatewayConfigException if the gateway rejects the request or credentials
      * @throws GatewayRejectedException if the gateway does not queue the message
      * @throws GatewayUnavailableException if the gateway cannot be reached or fails
      */
-    public static native String sendCode(String configJson, byte[] hmacKey, String phoneE164,
-                                         String textTemplate, String realmName, long nowMillis);
+    public static native String sendCode(String configJson, byte[] hmacKey, String phoneE164, String textTemplate,
+                                         String realmName, String originHost, String previousState, long nowMillis);
+
+    /**
+     * Returns the public fields of a challenge state, without secrets. Parse the result with
+     * {@link DescribeChallengeResult#fromJson}.
+     *
+     * @return JSON {@code {"challengeId","codeId","sendNumber","sendsLeft","nextSendAtMillis",
+     *         "expiresAtMillis","attemptsUsed","maxAttempts","burned","expired"}}
+     * @throws InvalidChallengeException if the state is malformed, tampered with or of another version
+     */
+    public static native String describeChallenge(String state, byte[] hmacKey, long nowMillis);
 
     /**
      * Verifies an entered code against the state returned by {@link #sendCode} or by an earlier
-     * call of this method. The wrong-attempt count increases before the comparison. Parse the
-     * result with {@link VerifyCodeResult#fromJson}.
+     * call of this method. The entry counts as attempt {@code max(attemptsUsed + 1, attemptNumber)}
+     * before the comparison. A burned or expired state returns that outcome without comparing. Parse
+     * the result with {@link VerifyCodeResult#fromJson}.
      *
-     * @return JSON {@code {"outcome":"accepted|wrong|expired|exhausted","state","attemptsLeft"}}
+     * @param attemptNumber the 1-based attempt slot that the caller claimed cluster-wide for this
+     *        code id
+     * @return JSON {@code {"outcome":"accepted|wrong|expired|exhausted","state","attemptsLeft","codeId"}}
      * @throws InvalidChallengeException if the state is malformed, tampered with or of another version
      */
-    public static native String verifyCode(String state, byte[] hmacKey, String enteredCode, long nowMillis);
+    public static native String verifyCode(String state, byte[] hmacKey, String enteredCode, long nowMillis,
+                                           int attemptNumber);
 
     /**
      * Normalises a phone number to E.164, for example {@code "+48 500-100-200"} or
      * {@code "0048500100200"} to {@code "+48500100200"}.
      *
-     * @throws InvalidPhoneNumberException if the input is not a valid number
+     * @param defaultRegion ISO 3166 alpha-2 region for numbers without a country code, or "" to
+     *        require the + or 00 prefix
+     * @param allowedCountries comma-separated ISO 3166 alpha-2 codes, or "" for all countries
+     * @throws InvalidPhoneNumberException with the reason {@code invalid}, {@code type} or {@code country}
      */
-    public static native String normalizePhone(String input);
+    public static native String normalizePhone(String input, String defaultRegion, String allowedCountries);
 
     /** Masks an E.164 number for display and logs, for example {@code "+48500100200"} to {@code "+48******200"}. */
     public static native String maskPhone(String phoneE164);

@@ -2,6 +2,7 @@ package dev.sms2fa.keycloak.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.provider.ProviderConfigProperty;
@@ -34,6 +34,8 @@ class NativeBridgeIT {
     /** Port 1 on loopback: nothing listens there, so the connection is refused at once. */
     private static final String REFUSED_URL = "http://127.0.0.1:1/api/v2/messages/sms_single";
     private static final String TEXT_TEMPLATE = "Your {2} login code is {0}. It is valid for {1} minutes.";
+    /** Codes have 6 digits by default, so a 1-digit entry is always wrong. */
+    private static final String NEVER_MATCHING_CODE = "0";
 
     private static byte[] hmacKey;
 
@@ -89,18 +91,45 @@ class NativeBridgeIT {
         config.put("apitoken", TOKEN);
         config.put("someKeyKeycloakAdds", "ignored");
 
-        JsonNode normalized = JsonSerialization.mapper.readTree(NativeBridge.validateConfig(toJson(config)));
+        ValidateConfigResult result = ValidateConfigResult.fromJson(NativeBridge.validateConfig(toJson(config)));
+        Map<String, String> normalized = result.config();
 
         for (ProviderConfigProperty property : SmsConfigProperties.list()) {
-            assertTrue(normalized.has(property.getName()), "normalized config has " + property.getName());
+            assertTrue(normalized.containsKey(property.getName()), "normalized config has " + property.getName());
         }
-        assertEquals(REFUSED_URL, normalized.get("apiurl").asText());
-        assertEquals("6", normalized.get("length").asText());
-        assertEquals("300", normalized.get("ttl").asText());
-        assertEquals("5", normalized.get("maxAttempts").asText());
-        assertEquals("text", normalized.get("messageattribute").asText());
-        assertEquals("to", normalized.get("receiverattribute").asText());
-        assertEquals("false", normalized.get("urlencode").asText());
+        assertEquals(REFUSED_URL, normalized.get("apiurl"));
+        assertEquals("6", normalized.get("length"));
+        assertEquals("300", normalized.get("ttl"));
+        assertEquals("5", normalized.get("maxAttempts"));
+        assertEquals("text", normalized.get("messageattribute"));
+        assertEquals("to", normalized.get("receiverattribute"));
+        assertEquals("false", normalized.get("urlencode"));
+        assertEquals("30", normalized.get("resendCooldownSeconds"));
+        assertEquals("3", normalized.get("maxSendsPerLogin"));
+        assertEquals("10", normalized.get("maxSendsPerHour"));
+        assertEquals("false", normalized.get("simulation"));
+        assertTrue(result.warnings().isEmpty(), result.warnings().toString());
+    }
+
+    @Test
+    void validateConfigSkipVerifyWarns() {
+        Map<String, String> config = Map.of("apiurl", "https://127.0.0.1:1/api/v2/messages/sms", "apitoken", TOKEN,
+                "tlsSkipVerify", "true");
+
+        ValidateConfigResult result = ValidateConfigResult.fromJson(NativeBridge.validateConfig(toJson(config)));
+
+        assertEquals(1, result.warnings().size(), result.warnings().toString());
+        assertTrue(result.warnings().get(0).startsWith("tlsSkipVerify"), result.warnings().get(0));
+    }
+
+    @Test
+    void validateConfigPinAndSkipVerifyRejected() {
+        Map<String, String> config = Map.of("apiurl", "https://127.0.0.1:1/api/v2/messages/sms", "apitoken", TOKEN,
+                "tlsSkipVerify", "true", "tlsPinSha256", "ab".repeat(32));
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> NativeBridge.validateConfig(toJson(config)));
+        assertEquals("tlsSkipVerify", e.getField());
     }
 
     @Test
@@ -125,6 +154,13 @@ class NativeBridgeIT {
     }
 
     @Test
+    void validateConfigSendsPerLoginOutOfRange() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> NativeBridge.validateConfig(toJson(Map.of("apiurl", REFUSED_URL, "maxSendsPerLogin", "11"))));
+        assertEquals("maxSendsPerLogin", e.getField());
+    }
+
+    @Test
     void validateConfigInvalidBoolean() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> NativeBridge.validateConfig(toJson(Map.of("apiurl", REFUSED_URL, "urlencode", "maybe"))));
@@ -133,15 +169,41 @@ class NativeBridgeIT {
 
     @Test
     void normalizePhoneVariants() {
-        assertEquals(PHONE, NativeBridge.normalizePhone("+48 500-100-200"));
-        assertEquals(PHONE, NativeBridge.normalizePhone("0048500100200"));
-        assertEquals(PHONE, NativeBridge.normalizePhone(PHONE));
+        assertEquals(PHONE, NativeBridge.normalizePhone("+48 500-100-200", "", ""));
+        assertEquals(PHONE, NativeBridge.normalizePhone("0048500100200", "", ""));
+        assertEquals(PHONE, NativeBridge.normalizePhone(PHONE, "", ""));
     }
 
     @Test
-    void normalizePhoneInvalid() {
-        assertThrows(InvalidPhoneNumberException.class, () -> NativeBridge.normalizePhone("not a number"));
-        assertThrows(InvalidPhoneNumberException.class, () -> NativeBridge.normalizePhone(""));
+    void normalizePhoneDefaultRegion() {
+        assertEquals(PHONE, NativeBridge.normalizePhone("500 100 200", "PL", ""));
+    }
+
+    @Test
+    void normalizePhoneInvalidReason() {
+        for (String input : new String[] {"not a number", "", "500100200"}) {
+            InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+                    () -> NativeBridge.normalizePhone(input, "", ""), input);
+            assertEquals(InvalidPhoneNumberException.REASON_INVALID, e.getReason(), input);
+        }
+    }
+
+    @Test
+    void normalizePhoneCountryReason() {
+        InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+                () -> NativeBridge.normalizePhone(PHONE, "", "DE,AT"));
+        assertEquals(InvalidPhoneNumberException.REASON_COUNTRY, e.getReason());
+        assertFalse(e.getMessage().contains(PHONE), e.getMessage());
+
+        assertEquals(PHONE, NativeBridge.normalizePhone(PHONE, "", "DE,PL"));
+    }
+
+    @Test
+    void normalizePhoneTypeReason() {
+        // A UK premium-rate number (09 prefix).
+        InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+                () -> NativeBridge.normalizePhone("+44 909 876 5432", "", ""));
+        assertEquals(InvalidPhoneNumberException.REASON_TYPE, e.getReason());
     }
 
     @Test
@@ -150,11 +212,198 @@ class NativeBridgeIT {
     }
 
     @Test
+    void sendCodeSimulated() {
+        long now = System.currentTimeMillis();
+
+        SendCodeResult result = sendSimulated(Map.of(), null, now);
+
+        assertTrue(result.simulated());
+        assertEquals("simulated", result.messageId());
+        assertEquals(MASKED_PHONE, result.maskedPhone());
+        assertEquals(1, result.sendNumber());
+        assertEquals(2, result.sendsLeft());
+        assertEquals(0, result.attemptsUsed());
+        assertEquals(5, result.maxAttempts());
+        assertEquals(now + 300_000, result.expiresAtMillis());
+        assertEquals(now + 30_000, result.nextSendAtMillis());
+        assertTrue(result.challengeId().matches("[0-9a-f]+"), result.challengeId());
+        assertTrue(result.codeId().matches("[0-9a-f]+"), result.codeId());
+        assertFalse(result.state().isEmpty());
+    }
+
+    @Test
+    void sendCodeTooEarlyNotAllowed() {
+        long now = System.currentTimeMillis();
+        SendCodeResult first = sendSimulated(Map.of(), null, now);
+
+        SendNotAllowedException e = assertThrows(SendNotAllowedException.class,
+                () -> sendSimulated(Map.of(), first.state(), now + 1_000));
+
+        assertEquals(SendNotAllowedException.REASON_COOLDOWN, e.getReason());
+        assertTrue(e.getRetryAfterSeconds() > 0, "retryAfterSeconds " + e.getRetryAfterSeconds());
+        assertEquals(29, e.getRetryAfterSeconds());
+    }
+
+    @Test
+    void sendCodeAfterCooldownKeepsChallenge() {
+        long now = System.currentTimeMillis();
+        SendCodeResult first = sendSimulated(Map.of(), null, now);
+
+        SendCodeResult second = sendSimulated(Map.of(), first.state(), now + 30_000);
+
+        assertEquals(first.challengeId(), second.challengeId());
+        assertNotEquals(first.codeId(), second.codeId());
+        assertEquals(2, second.sendNumber());
+        assertEquals(1, second.sendsLeft());
+        // The cooldown doubles for each further code.
+        assertEquals(now + 30_000 + 60_000, second.nextSendAtMillis());
+    }
+
+    @Test
+    void sendCodeBeyondLimitNotAllowed() {
+        long now = System.currentTimeMillis();
+        SendCodeResult first = sendSimulated(Map.of("maxSendsPerLogin", "1"), null, now);
+        assertEquals(0, first.sendsLeft());
+
+        SendNotAllowedException e = assertThrows(SendNotAllowedException.class,
+                () -> sendSimulated(Map.of("maxSendsPerLogin", "1"), first.state(), now + 600_000));
+
+        assertEquals(SendNotAllowedException.REASON_LIMIT, e.getReason());
+    }
+
+    @Test
+    void sendCodeInheritsWrongAttempts() {
+        long now = System.currentTimeMillis();
+        SendCodeResult first = sendSimulated(Map.of(), null, now);
+        VerifyCodeResult wrong = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(first.state(), hmacKey, NEVER_MATCHING_CODE, now + 1_000, 1));
+
+        SendCodeResult second = sendSimulated(Map.of(), wrong.state(), now + 30_000);
+
+        assertEquals(1, second.attemptsUsed());
+    }
+
+    @Test
+    void sendCodeOriginBoundLine() {
+        SendCodeResult result = sendSimulated(Map.of("originBoundLine", "true"), null,
+                System.currentTimeMillis(), "login.example.org");
+        assertTrue(result.simulated());
+    }
+
+    @Test
+    void describeChallengeFreshState() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        DescribeChallengeResult described = DescribeChallengeResult.fromJson(
+                NativeBridge.describeChallenge(sent.state(), hmacKey, now + 1_000));
+
+        assertEquals(sent.challengeId(), described.challengeId());
+        assertEquals(sent.codeId(), described.codeId());
+        assertEquals(1, described.sendNumber());
+        assertEquals(2, described.sendsLeft());
+        assertEquals(sent.nextSendAtMillis(), described.nextSendAtMillis());
+        assertEquals(sent.expiresAtMillis(), described.expiresAtMillis());
+        assertEquals(0, described.attemptsUsed());
+        assertEquals(5, described.maxAttempts());
+        assertFalse(described.burned());
+        assertFalse(described.expired());
+    }
+
+    @Test
+    void describeChallengeExpired() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        DescribeChallengeResult described = DescribeChallengeResult.fromJson(
+                NativeBridge.describeChallenge(sent.state(), hmacKey, now + 301_000));
+
+        assertTrue(described.expired());
+    }
+
+    @Test
+    void describeChallengeOtherKeyRejected() {
+        SendCodeResult sent = sendSimulated(Map.of(), null, System.currentTimeMillis());
+        byte[] otherKey = new byte[64];
+        Arrays.fill(otherKey, (byte) 0x33);
+
+        assertThrows(InvalidChallengeException.class,
+                () -> NativeBridge.describeChallenge(sent.state(), otherKey, System.currentTimeMillis()));
+        assertThrows(InvalidChallengeException.class,
+                () -> NativeBridge.describeChallenge("not-a-state", hmacKey, System.currentTimeMillis()));
+    }
+
+    @Test
+    void verifyCodeWrongCountsAttempt() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        VerifyCodeResult result = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(sent.state(), hmacKey, NEVER_MATCHING_CODE, now + 1_000, 1));
+
+        assertEquals(VerifyCodeResult.Outcome.WRONG, result.outcome());
+        assertEquals(4, result.attemptsLeft());
+        assertEquals(sent.codeId(), result.codeId());
+        DescribeChallengeResult described = DescribeChallengeResult.fromJson(
+                NativeBridge.describeChallenge(result.state(), hmacKey, now + 2_000));
+        assertEquals(1, described.attemptsUsed());
+    }
+
+    @Test
+    void verifyCodeClaimedAttemptNumberUsed() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        // Slots 1 to 3 were claimed by parallel requests, so this entry is attempt 4 of 5.
+        VerifyCodeResult result = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(sent.state(), hmacKey, NEVER_MATCHING_CODE, now + 1_000, 4));
+
+        assertEquals(VerifyCodeResult.Outcome.WRONG, result.outcome());
+        assertEquals(1, result.attemptsLeft());
+    }
+
+    @Test
+    void verifyCodeLastAttemptBurns() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        VerifyCodeResult result = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(sent.state(), hmacKey, NEVER_MATCHING_CODE, now + 1_000, 5));
+
+        assertEquals(VerifyCodeResult.Outcome.EXHAUSTED, result.outcome());
+        assertEquals(0, result.attemptsLeft());
+        assertTrue(DescribeChallengeResult.fromJson(
+                NativeBridge.describeChallenge(result.state(), hmacKey, now + 2_000)).burned());
+    }
+
+    @Test
+    void verifyCodeBeyondMaxAttemptsBurns() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        VerifyCodeResult result = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(sent.state(), hmacKey, NEVER_MATCHING_CODE, now + 1_000, 6));
+
+        assertEquals(VerifyCodeResult.Outcome.EXHAUSTED, result.outcome());
+    }
+
+    @Test
+    void verifyCodeExpired() {
+        long now = System.currentTimeMillis();
+        SendCodeResult sent = sendSimulated(Map.of(), null, now);
+
+        VerifyCodeResult result = VerifyCodeResult.fromJson(
+                NativeBridge.verifyCode(sent.state(), hmacKey, NEVER_MATCHING_CODE, now + 301_000, 1));
+
+        assertEquals(VerifyCodeResult.Outcome.EXPIRED, result.outcome());
+    }
+
+    @Test
     void verifyCodeMalformedState() {
         assertThrows(InvalidChallengeException.class,
-                () -> NativeBridge.verifyCode("not-a-state", hmacKey, "123456", System.currentTimeMillis()));
+                () -> NativeBridge.verifyCode("not-a-state", hmacKey, "123456", System.currentTimeMillis(), 1));
         assertThrows(InvalidChallengeException.class,
-                () -> NativeBridge.verifyCode("", hmacKey, "123456", System.currentTimeMillis()));
+                () -> NativeBridge.verifyCode("", hmacKey, "123456", System.currentTimeMillis(), 1));
     }
 
     @Test
@@ -162,7 +411,7 @@ class NativeBridgeIT {
         Map<String, String> config = Map.of("apiurl", REFUSED_URL, "apitoken", TOKEN);
 
         GatewayUnavailableException e = assertThrows(GatewayUnavailableException.class,
-                () -> NativeBridge.sendCode(toJson(config), hmacKey, PHONE, TEXT_TEMPLATE, "it-realm",
+                () -> NativeBridge.sendCode(toJson(config), hmacKey, PHONE, TEXT_TEMPLATE, "it-realm", null, null,
                         System.currentTimeMillis()));
 
         assertFalse(e.getMessage().contains(TOKEN), e.getMessage());
@@ -172,7 +421,8 @@ class NativeBridgeIT {
     @Test
     void sendCodeInvalidConfig() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> NativeBridge.sendCode("{}", hmacKey, PHONE, TEXT_TEMPLATE, "it-realm", System.currentTimeMillis()));
+                () -> NativeBridge.sendCode("{}", hmacKey, PHONE, TEXT_TEMPLATE, "it-realm", null, null,
+                        System.currentTimeMillis()));
         assertEquals("apiurl", e.getField());
     }
 
@@ -181,8 +431,14 @@ class NativeBridgeIT {
         Map<String, String> config = Map.of("apiurl", REFUSED_URL, "apitoken", TOKEN);
 
         assertThrows(InvalidPhoneNumberException.class,
-                () -> NativeBridge.sendCode(toJson(config), hmacKey, "12", TEXT_TEMPLATE, "it-realm",
+                () -> NativeBridge.sendCode(toJson(config), hmacKey, "12", TEXT_TEMPLATE, "it-realm", null, null,
                         System.currentTimeMillis()));
+    }
+
+    @Test
+    void sendCodeTamperedPreviousStateRejected() {
+        assertThrows(InvalidChallengeException.class,
+                () -> sendSimulated(Map.of(), "not-a-state", System.currentTimeMillis()));
     }
 
     @Test
@@ -200,6 +456,22 @@ class NativeBridgeIT {
         String message = "Zażółć gęślą jaźń ✓";
         NativePanicError e = assertThrows(NativePanicError.class, () -> NativeBridge.panicForTest(message));
         assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    /** Sends a code in simulation mode, so nothing leaves the machine; {@code extraConfig} adds keys. */
+    private static SendCodeResult sendSimulated(Map<String, String> extraConfig, String previousState, long nowMillis) {
+        return sendSimulated(extraConfig, previousState, nowMillis, null);
+    }
+
+    private static SendCodeResult sendSimulated(Map<String, String> extraConfig, String previousState, long nowMillis,
+                                                String originHost) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("apiurl", REFUSED_URL);
+        config.put("apitoken", TOKEN);
+        config.put("simulation", "true");
+        config.putAll(extraConfig);
+        return SendCodeResult.fromJson(NativeBridge.sendCode(toJson(config), hmacKey, PHONE, TEXT_TEMPLATE, "it-realm",
+                originHost, previousState, nowMillis));
     }
 
     private static String toJson(Map<String, String> config) {
