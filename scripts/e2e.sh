@@ -10,5 +10,7 @@ cd "$ROOT/e2e"
 KEYCLOAK_URL="http://127.0.0.1:$KEYCLOAK_PORT" \
 STANDIN_URL="http://127.0.0.1:$STANDIN_HTTP_PORT" \
 KEYCLOAK_LOG="$RUN_DIR/keycloak.log" \
+ADMIN_USER="$ADMIN_USER" \
+ADMIN_PASSWORD="$ADMIN_PASSWORD" \
 SCREENSHOT_DIR="$RUN_DIR/screenshots" \
   node --test --test-concurrency=1 --test-reporter=spec

@@ -21,6 +21,8 @@ start_standin() {
   rm -rf "$cert_dir"
   mkdir -p "$cert_dir"
   log "starting the SMSEagle stand-in on https://127.0.0.1:$STANDIN_HTTPS_PORT"
+  # Empty the log first, so the READY and CA checks below cannot read the previous run's lines.
+  : >"$standin_log"
   python3 "$ROOT/standin/smseagle_standin.py" --host 127.0.0.1 --https-port "$STANDIN_HTTPS_PORT" \
     --http-port "$STANDIN_HTTP_PORT" --cert-dir "$cert_dir" --token "$STANDIN_TOKEN" >"$standin_log" 2>&1 &
   echo $! >"$standin_pid"

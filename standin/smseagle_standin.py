@@ -4,8 +4,9 @@
 The stand-in serves the send, status and health routes of API v2 under /api/v2 and
 /index.php/api/v2, checks the API token and its per-path permissions, and validates
 request bodies the way the device does. It never sends an SMS. It stores every
-accepted message in memory and shows them under /_standin/, where tests can also
-switch on faults (per-recipient rejection, a bodiless 500, a delay, a hang, a 301).
+accepted message in memory and shows them under /_standin/. There, tests can also
+switch on faults for every send or for the next N sends: per-recipient rejection,
+a bodiless 500, a 401 or 403 with the device's body, a delay, a hang or a 301.
 
 It binds only to loopback addresses. Python 3.11 standard library only, plus the
 openssl command when it has to generate a TLS certificate.
@@ -46,11 +47,12 @@ INSPECTION_PREFIX = "/_standin"
 PERMISSIONS = ("sms", "sms_single", "status", "modem", "count", "version")
 DEFAULT_TOKEN = "demo-token"
 
-FAULT_MODES = ("none", "reject", "error500", "delay", "hang", "redirect")
+FAULT_MODES = ("none", "reject", "error500", "unauthorized", "forbidden", "delay", "hang", "redirect")
 # A hung request is released when the client closes the connection, when the
 # stand-in stops, or after this many seconds, whichever comes first.
 HANG_LIMIT_S = 600.0
 MAX_DELAY_MS = 600_000
+MAX_FAULT_COUNT = 1_000_000
 MAX_BODY_BYTES = 1024 * 1024
 TLS_HANDSHAKE_TIMEOUT_S = 30.0
 
@@ -81,13 +83,18 @@ SIGNAL_STRENGTH_PERCENT = 75
 
 @dataclass
 class Fault:
-    """Fault injected into the send paths: a mode from FAULT_MODES and, for delay, its length."""
+    """Fault injected into the send paths.
+
+    mode is one of FAULT_MODES and delay_ms the length of a delay. count is the number of
+    send requests the fault still applies to, or None when it applies until the next reset.
+    """
 
     mode: str = "none"
     delay_ms: int = 0
+    count: int | None = None
 
     def to_json(self) -> dict:
-        return {"mode": self.mode, "delay_ms": self.delay_ms}
+        return {"mode": self.mode, "delay_ms": self.delay_ms, "count": self.count}
 
 
 @dataclass
@@ -134,11 +141,25 @@ class StandinState:
 
     def get_fault(self) -> Fault:
         with self.lock:
-            return Fault(self.fault.mode, self.fault.delay_ms)
+            return Fault(self.fault.mode, self.fault.delay_ms, self.fault.count)
 
     def set_fault(self, fault: Fault) -> None:
         with self.lock:
             self.fault = fault
+
+    def take_send_fault(self) -> Fault:
+        """Return the fault for one send request and use up one of its count.
+
+        When a counted fault reaches 0, the mode goes back to none. Parallel requests take
+        their units of the count under the lock, so at most N requests see the fault.
+        """
+        with self.lock:
+            fault = Fault(self.fault.mode, self.fault.delay_ms)
+            if self.fault.count is not None:
+                self.fault.count -= 1
+                if self.fault.count <= 0:
+                    self.fault = Fault()
+            return fault
 
 
 # --------------------------------------------------------------------------- validation
@@ -325,9 +346,17 @@ def validate_fault_body(body: object) -> tuple[Fault | None, dict]:
     if not is_integer(delay_ms) or not 0 <= delay_ms <= MAX_DELAY_MS:
         errors["delay_ms"] = f"Invalid delay_ms {delay_ms!r}; expected an integer from 0 to {MAX_DELAY_MS}."
 
+    count = body.get("count")
+    if count is not None and (not is_integer(count) or not 1 <= count <= MAX_FAULT_COUNT):
+        errors["count"] = (f"Invalid count {count!r}; expected an integer from 1 to {MAX_FAULT_COUNT}, "
+                           "or null for a fault that lasts until the next reset.")
+
     if errors:
         return None, errors
-    return Fault(mode, delay_ms), {}
+    if mode == "none":
+        # A count on none would change nothing and then expire into none again.
+        count = None
+    return Fault(mode, delay_ms, count), {}
 
 
 # --------------------------------------------------------------------------- HTTP handler
@@ -373,6 +402,8 @@ class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SMSEagle-standin/1.0"
     server: "StandinServer"
+    # The fault taken for the send request being handled; set by handle_api.
+    send_fault: Fault
 
     # ------------------------------------------------------------ connection and logging
 
@@ -532,7 +563,10 @@ class StandinHandler(BaseHTTPRequestHandler):
             return
 
         is_send = route.permission in SEND_PERMISSIONS
-        if is_send and self.apply_transport_fault():
+        # Each send request takes the fault once, so a counted fault is used up by the
+        # request whatever its outcome, including a 400 for an invalid body.
+        self.send_fault = self.server.state.take_send_fault() if is_send else Fault()
+        if is_send and self.apply_transport_fault(self.send_fault):
             return
 
         body: object = None
@@ -565,12 +599,19 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------ faults
 
-    def apply_transport_fault(self) -> bool:
+    def apply_transport_fault(self, fault: Fault) -> bool:
         """Apply a fault that acts before authentication. Return True when it has sent the response."""
-        fault = self.server.state.get_fault()
-
         if fault.mode == "error500":
             self.send_empty(500)
+            return True
+
+        # The same status and body as a device that rejects the token or lacks the permission.
+        if fault.mode == "unauthorized":
+            self.send_json(401, INVALID_API_KEY)
+            return True
+
+        if fault.mode == "forbidden":
+            self.send_json(403, NO_ACCESS)
             return True
 
         if fault.mode == "redirect":
@@ -625,7 +666,7 @@ class StandinHandler(BaseHTTPRequestHandler):
             self.send_json(400, {"message": errors})
             return
 
-        if self.server.state.get_fault().mode == "reject":
+        if self.send_fault.mode == "reject":
             rejected = [
                 {"status": "REJECTED", "message": "Rejected by the stand-in (fault mode reject).", "number": number}
                 for number in numbers
@@ -739,7 +780,8 @@ class StandinHandler(BaseHTTPRequestHandler):
             self.send_json(400, {"message": errors})
             return
         self.server.state.set_fault(fault)
-        LOG.info("fault set to %s (delay_ms %d)", fault.mode, fault.delay_ms)
+        LOG.info("fault set to %s (delay_ms %d, count %s)", fault.mode, fault.delay_ms,
+                 "until reset" if fault.count is None else fault.count)
         self.send_json(200, fault.to_json())
 
 

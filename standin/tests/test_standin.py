@@ -492,17 +492,32 @@ def test_path_outside_api_gets_404(http):
 # ------------------------------------------------------------------ faults
 
 
-def set_fault(base: str, mode: str, delay_ms: int = 0) -> None:
-    response = call(f"{base}/_standin/faults", "POST", {"mode": mode, "delay_ms": delay_ms})
+def set_fault(base: str, mode: str, delay_ms: int = 0, count: int | None = None) -> None:
+    body = {"mode": mode, "delay_ms": delay_ms}
+    if count is not None:
+        body["count"] = count
+    response = call(f"{base}/_standin/faults", "POST", body)
     assert response.status == 200
 
 
 def test_fault_endpoint_reports_current_fault(http):
     set_fault(http, "delay", 250)
-    assert call(f"{http}/_standin/faults").json() == {"mode": "delay", "delay_ms": 250}
+    assert call(f"{http}/_standin/faults").json() == {"mode": "delay", "delay_ms": 250, "count": None}
 
 
-@pytest.mark.parametrize("body", [{"mode": "explode"}, {"mode": "delay", "delay_ms": -5}, {"mode": "delay", "delay_ms": "1"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mode": "explode"},
+        {"mode": "delay", "delay_ms": -5},
+        {"mode": "delay", "delay_ms": "1"},
+        {"mode": "reject", "count": 0},
+        {"mode": "reject", "count": -1},
+        {"mode": "reject", "count": "2"},
+        {"mode": "reject", "count": True},
+        {"mode": "reject", "count": 1.5},
+    ],
+)
 def test_fault_endpoint_rejects_invalid_body(http, body):
     response = call(f"{http}/_standin/faults", "POST", body)
     assert response.status == 400
@@ -535,6 +550,136 @@ def test_error500_fault_returns_bodiless_500(http):
     assert response.status == 500
     assert response.raw == b""
     assert stored_messages(http) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "expected"),
+    [
+        ("unauthorized", 401, {"message": "Invalid API key."}),
+        ("forbidden", 403, {"message": "User has no access to this method."}),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v2/messages/sms", "/index.php/api/v2/messages/sms_single"])
+def test_auth_faults_return_device_errors(http, mode, status, expected, path):
+    set_fault(http, mode)
+    body = {"to": [NUMBER] if path.endswith("/sms") else NUMBER, "text": "x"}
+
+    response = send(http, path, body)
+
+    assert response.status == status
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == expected
+    assert stored_messages(http) == []
+
+
+@pytest.mark.parametrize("mode", ["unauthorized", "forbidden"])
+def test_auth_faults_spare_probe_paths(http, mode):
+    set_fault(http, mode)
+    response = call(f"{http}/api/v2/device/version", headers={"access-token": TOKEN})
+    assert response.status == 200
+
+
+def test_auth_fault_applies_to_valid_token_over_https(standin, tls_context):
+    set_fault(standin.urls["http"], "unauthorized")
+
+    response = send(standin.urls["https"], context=tls_context)
+
+    assert response.status == 401
+    assert response.json() == {"message": "Invalid API key."}
+
+
+def test_counted_fault_applies_to_next_sends_only(http):
+    set_fault(http, "error500", count=2)
+    assert call(f"{http}/_standin/faults").json() == {"mode": "error500", "delay_ms": 0, "count": 2}
+
+    assert send(http).status == 500
+    assert call(f"{http}/_standin/faults").json()["count"] == 1
+    assert send(http).status == 500
+    assert call(f"{http}/_standin/faults").json() == {"mode": "none", "delay_ms": 0, "count": None}
+
+    response = send(http)
+    assert response.status == 200
+    assert response.json()[0]["status"] == "queued"
+    assert len(stored_messages(http)) == 1
+
+
+def test_counted_fault_ignores_probe_paths(http):
+    set_fault(http, "forbidden", count=1)
+
+    assert call(f"{http}/api/v2/device/version", headers={"access-token": TOKEN}).status == 200
+    assert call(f"{http}/_standin/messages").status == 200
+    assert call(f"{http}/_standin/faults").json()["count"] == 1
+
+    assert send(http).status == 403
+    assert send(http).status == 200
+
+
+def test_counted_reject_fault_then_queues(http):
+    set_fault(http, "reject", count=1)
+
+    first = send(http, "/api/v2/messages/sms_single", {"to": NUMBER, "text": "x"})
+    second = send(http, "/api/v2/messages/sms_single", {"to": NUMBER, "text": "y"})
+
+    assert first.status == 200
+    assert first.json()[0]["status"] == "REJECTED"
+    assert second.status == 200
+    assert second.json()[0]["status"] == "queued"
+    assert [message["text"] for message in stored_messages(http)] == ["y"]
+
+
+def test_counted_fault_used_up_by_invalid_body(http):
+    set_fault(http, "reject", count=1)
+
+    invalid = send(http, body={"to": [NUMBER]})
+    valid = send(http)
+
+    assert invalid.status == 400
+    assert valid.status == 200
+    assert valid.json()[0]["status"] == "queued"
+
+
+def test_counted_fault_under_parallel_sends(http):
+    set_fault(http, "error500", count=3)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send_one() -> None:
+        status = send(http).status
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send_one) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200] * 7 + [500] * 3
+    assert len(stored_messages(http)) == 7
+    assert call(f"{http}/_standin/faults").json()["mode"] == "none"
+
+
+def test_counted_hang_releases_next_send(http):
+    set_fault(http, "hang", count=1)
+
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        send(http, timeout=0.5)
+
+    assert send(http).status == 200
+
+
+def test_count_on_none_is_ignored(http):
+    set_fault(http, "none", count=5)
+    assert call(f"{http}/_standin/faults").json() == {"mode": "none", "delay_ms": 0, "count": None}
+
+
+def test_new_fault_replaces_counted_fault(http):
+    set_fault(http, "error500", count=5)
+    set_fault(http, "forbidden")
+
+    for _ in range(6):
+        assert send(http).status == 403
+    assert call(f"{http}/_standin/faults").json()["count"] is None
 
 
 def test_faults_spare_probe_paths(http):
