@@ -24,6 +24,8 @@
 //! `originHost` and `previousState` may be null; every other reference argument must not be.
 
 use std::any::Any;
+use std::cell::Cell;
+use std::io::Write as _;
 use std::panic::{self, AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
@@ -128,7 +130,7 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowJavaException {
         _captures: &mut (),
         payload: Box<dyn Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        let message = panic_message(payload);
+        let message = panic_message(payload, take_panic_location());
         if !env.exception_check() {
             let thrown = throw(env, PANIC_CLASS, &message);
             throw_fallback_if_needed(env, thrown, &message);
@@ -204,13 +206,31 @@ fn throw_fallback_if_needed(env: &mut Env, thrown: jni::errors::Result<()>, mess
     }
 }
 
-fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
-    let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "native code panicked with a value that is not a string".to_owned()
+/// Payload of the panic that `panicForTest` raises. Its message is the only panic message passed
+/// to Java, because the Java test chose it.
+struct TestPanic(String);
+
+thread_local! {
+    /// `file:line` of the last panic on this thread, set by the panic hook and taken by
+    /// [`ThrowJavaException::on_panic`] on the same thread.
+    static PANIC_LOCATION: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+/// Takes the location that the panic hook recorded for the current thread.
+fn take_panic_location() -> Option<String> {
+    PANIC_LOCATION.try_with(Cell::take).ok().flatten()
+}
+
+/// Builds the message of `NativePanicError`: the panic's location, never its payload, because a
+/// panic message from this crate or a dependency could contain user input such as a phone
+/// number. A [`TestPanic`] payload is the exception.
+fn panic_message(payload: Box<dyn Any + Send + 'static>, location: Option<String>) -> String {
+    let message = match payload.downcast_ref::<TestPanic>() {
+        Some(TestPanic(text)) => text.clone(),
+        None => format!(
+            "panic in the native library at {}",
+            location.as_deref().unwrap_or(UNKNOWN_LOCATION)
+        ),
     };
     // Dropping a payload runs arbitrary Drop code, which may itself panic.
     if let Err(drop_panic) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
@@ -218,6 +238,8 @@ fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
     }
     message
 }
+
+const UNKNOWN_LOCATION: &str = "an unknown location";
 
 /// Runs the body of one entry point: panics are caught and errors become Java exceptions.
 fn run<'local, T, F>(unowned_env: &mut EnvUnowned<'local>, body: F) -> T
@@ -230,8 +252,9 @@ where
 }
 
 /// Replaces the default panic hook, which prints the panic message to stderr and so into the
-/// Keycloak log, with one that prints only the location. A message from a dependency could contain
-/// user input such as a phone number. The message still reaches Java in `NativePanicError`.
+/// Keycloak log, with one that prints only the location and records it for the error policy. A
+/// message from a dependency could contain user input such as a phone number, so it reaches
+/// neither the log nor Java (except the message of `panicForTest`).
 ///
 /// The hook belongs to the standard library linked into this shared library, so it does not affect
 /// other Rust code in the JVM process.
@@ -241,9 +264,15 @@ fn install_panic_hook() {
         panic::set_hook(Box::new(|info| {
             let location = info
                 .location()
-                .map(|location| format!("{}:{}", location.file(), location.line()))
-                .unwrap_or_else(|| "an unknown location".to_owned());
-            eprintln!("sms2fa: panic in the native library at {location}; its message is not printed");
+                .map(|location| format!("{}:{}", location.file(), location.line()));
+            let location_text = location.as_deref().unwrap_or(UNKNOWN_LOCATION);
+            // A failed write is ignored, because eprintln! would panic inside the hook and abort.
+            let _ = writeln!(
+                std::io::stderr(),
+                "sms2fa: panic in the native library at {location_text}; its message is not printed"
+            );
+            // Fails only while the thread is being torn down, when no entry point runs on it.
+            let _ = PANIC_LOCATION.try_with(|slot| slot.set(location));
         }));
     });
 }
@@ -415,7 +444,8 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_maskPhone<'l
     })
 }
 
-/// Panics on purpose so Java tests can check that a panic arrives as `NativePanicError`.
+/// Panics on purpose so Java tests can check that a panic arrives as `NativePanicError`. The
+/// message is passed through to Java, unlike that of any other panic.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_panicForTest<'local>(
     mut unowned_env: EnvUnowned<'local>,
@@ -424,6 +454,39 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_panicForTest
 ) {
     run(&mut unowned_env, |env| -> Result<(), BridgeError> {
         let message = string_arg(env, &message, "message")?;
-        panic!("{message}");
+        panic::panic_any(TestPanic(message));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_message_names_location_only() {
+        let payload: Box<dyn Any + Send> = Box::new(String::from("number +48500100200"));
+        let message = panic_message(payload, Some("src/service.rs:42".to_owned()));
+        assert_eq!(message, "panic in the native library at src/service.rs:42");
+
+        let payload: Box<dyn Any + Send> = Box::new("code 123456");
+        let message = panic_message(payload, None);
+        assert_eq!(
+            message,
+            "panic in the native library at an unknown location"
+        );
+    }
+
+    #[test]
+    fn test_panic_message_is_passed_through() {
+        let payload: Box<dyn Any + Send> = Box::new(TestPanic("Zażółć ✓".to_owned()));
+        let message = panic_message(payload, Some("src/jni.rs:1".to_owned()));
+        assert_eq!(message, "Zażółć ✓");
+    }
+
+    #[test]
+    fn panic_location_is_taken_once() {
+        PANIC_LOCATION.with(|slot| slot.set(Some("src/jni.rs:7".to_owned())));
+        assert_eq!(take_panic_location().as_deref(), Some("src/jni.rs:7"));
+        assert_eq!(take_panic_location(), None);
+    }
 }

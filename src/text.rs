@@ -1,8 +1,6 @@
 //! SMS text formatting from a Keycloak message-bundle pattern, the origin-bound code line, and
 //! GSM-7 detection.
 
-use crate::error::{Error, Result};
-
 /// Arguments of the SMS text pattern.
 #[derive(Debug, Clone, Copy)]
 pub struct TextArguments<'a> {
@@ -82,10 +80,22 @@ const MAX_HOST_CHARS: usize = 253;
 /// Maximum length of one label of a host name (RFC 1035), in characters.
 const MAX_LABEL_CHARS: usize = 63;
 
-/// Checks that `host` is a plain host name (letters, digits and hyphens in dot-separated labels,
-/// no scheme, port, path or trailing dot) and returns it in lower case. Internationalised names
-/// must come in their ASCII (punycode) form, which is what an HTTP Host header carries.
-pub fn check_origin_host(host: &str) -> Result<String> {
+/// Normalizes the host of the login request for the origin-bound code line: lower case, without
+/// one trailing dot and without the brackets of an IPv6 address.
+///
+/// Returns `None`, so the line is left out, when the result is not a DNS host name (letters,
+/// digits and hyphens in dot-separated labels). That includes IP addresses, because user agents
+/// bind origin-bound codes to domains only, and names with an underscore, a port or a path.
+/// Internationalised names must come in their ASCII (punycode) form, which is what an HTTP Host
+/// header carries.
+pub fn origin_bound_host(host: &str) -> Option<String> {
+    let lower = host.to_ascii_lowercase();
+    let without_dot = lower.strip_suffix('.').unwrap_or(&lower);
+    let normalized = without_dot
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(without_dot);
+
     let valid_label = |label: &str| {
         (1..=MAX_LABEL_CHARS).contains(&label.len())
             && label
@@ -94,15 +104,25 @@ pub fn check_origin_host(host: &str) -> Result<String> {
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
-    if (1..=MAX_HOST_CHARS).contains(&host.len()) && host.split('.').all(valid_label) {
-        Ok(host.to_ascii_lowercase())
+    let is_host_name =
+        (1..=MAX_HOST_CHARS).contains(&normalized.len()) && normalized.split('.').all(valid_label);
+    if is_host_name && !ends_in_number(normalized) {
+        Some(normalized.to_owned())
     } else {
-        let shown: String = host.chars().take(80).collect();
-        Err(Error::InvalidArgument(format!(
-            "originHost {shown:?} is not a plain host name; pass the host of the login request \
-             without scheme, port or path, such as login.example.com"
-        )))
+        None
     }
+}
+
+/// Returns true when the last label of `host` is a decimal or `0x` hex number. The WHATWG URL
+/// standard, which browsers follow, parses such a host as an IPv4 address ("ends in a number"),
+/// so "127.0.0.1" and "10.1" are not domains.
+fn ends_in_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or_default();
+    let decimal = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+    let hex = last
+        .strip_prefix("0x")
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    decimal || hex
 }
 
 /// Appends the origin-bound code line `@<host> #<code>` after a blank line. The WICG format
@@ -231,41 +251,55 @@ mod tests {
     }
 
     #[test]
-    fn origin_host_must_be_plain() {
-        assert_eq!(
-            check_origin_host("Login.Example.COM").unwrap(),
-            "login.example.com"
-        );
-        assert_eq!(check_origin_host("localhost").unwrap(), "localhost");
-        assert_eq!(
-            check_origin_host("xn--bcher-kva.example").unwrap(),
-            "xn--bcher-kva.example"
-        );
-        assert_eq!(check_origin_host("127.0.0.1").unwrap(), "127.0.0.1");
+    fn origin_host_is_normalized() {
+        let cases = [
+            ("Login.Example.COM", "login.example.com"),
+            ("login.example.com.", "login.example.com"),
+            ("localhost", "localhost"),
+            ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+            ("a1.example", "a1.example"),
+            ("0xg.example", "0xg.example"),
+        ];
+        for (host, expected) in cases {
+            assert_eq!(
+                origin_bound_host(host).as_deref(),
+                Some(expected),
+                "host {host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn origin_host_other_than_domain_is_left_out() {
         let long_label = "a".repeat(64);
         let long_host = ["abc"; 64].join(".");
-        let rejected = [
+        let left_out = [
             "",
+            ".",
+            "127.0.0.1",
+            "127.0.0.1.",
+            "10.1",
+            "example.0x7f",
+            "example.123",
+            "[::1]",
+            "[2001:DB8::1]",
+            "::1",
+            "login_host.example.com",
+            "login.example.com..",
             "https://login.example.com",
             "login.example.com:8443",
             "login.example.com/realms",
-            "login.example.com.",
             ".example.com",
             "-login.example.com",
             "login-.example.com",
             "login example.com",
             "bücher.example",
             "login.example.com\n#000000",
-            "[::1]",
             long_label.as_str(),
             long_host.as_str(),
         ];
-        for host in rejected {
-            let error = check_origin_host(host).unwrap_err();
-            assert!(
-                matches!(error, Error::InvalidArgument(_)),
-                "host {host:?}: {error:?}"
-            );
+        for host in left_out {
+            assert_eq!(origin_bound_host(host), None, "host {host:?}");
         }
     }
 }

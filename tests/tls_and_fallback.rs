@@ -5,7 +5,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{FixedResponseServer, StandIn, TOKEN, closed_port, config, smseagle_config};
+use common::{
+    AfterRequest, BrokenTlsServer, FixedResponseServer, StandIn, TOKEN, closed_port, config,
+    smseagle_config,
+};
 use sms2fa::gateway::{OutgoingSms, SendReceipt, send_sms};
 use sms2fa::{Config, Error};
 
@@ -136,6 +139,70 @@ fn tls_failure_on_first_device_falls_back() {
     assert_eq!(receipt.device_url, trusted.https_base);
     assert!(untrusted.messages().is_empty());
     assert_eq!(trusted.messages().len(), 1);
+}
+
+#[test]
+fn wrong_pin_on_first_device_falls_back() {
+    // Only the second device's certificate is pinned, so the first handshake fails.
+    let first_device = StandIn::start();
+    let second_device = StandIn::start();
+    let settings = config(&[
+        ("apiurl", &format!("{}{SEND_PATH}", first_device.https_base)),
+        ("apitoken", TOKEN),
+        ("tlsPinSha256", &second_device.server_sha256),
+        (
+            "fallbackApiUrl",
+            &format!("{}{SEND_PATH}", second_device.https_base),
+        ),
+    ]);
+
+    let receipt = send(&settings).unwrap();
+    assert_eq!(receipt.device_url, second_device.https_base);
+    assert!(first_device.messages().is_empty());
+    assert_eq!(second_device.messages().len(), 1);
+}
+
+/// Sends through a first device that completes the TLS handshake and reads the request, then
+/// fails in the way `after_request` selects. The working second device's certificate is pinned
+/// too. Returns the error and the number of requests each device received.
+fn send_via_broken_first_device(after_request: AfterRequest) -> (Error, usize, usize) {
+    let broken = BrokenTlsServer::start(after_request);
+    let standin = StandIn::start();
+    let pins = format!("{},{}", broken.server_sha256, standin.server_sha256);
+    let settings = config(&[
+        ("apiurl", &format!("{}{SEND_PATH}", broken.base)),
+        ("apitoken", TOKEN),
+        ("tlsPinSha256", &pins),
+        (
+            "fallbackApiUrl",
+            &format!("{}{SEND_PATH}", standin.https_base),
+        ),
+    ]);
+
+    let error = send(&settings).unwrap_err();
+    (error, broken.received().len(), standin.messages().len())
+}
+
+#[test]
+fn garbage_after_handshake_does_not_fall_back() {
+    let (error, first_requests, second_messages) =
+        send_via_broken_first_device(AfterRequest::WriteGarbage);
+    let message = error.to_string();
+    assert!(matches!(error, Error::GatewayUnavailable(_)), "{error:?}");
+    assert!(!message.contains("second device"), "{message}");
+    assert_eq!(first_requests, 1, "the first device got the request");
+    assert_eq!(second_messages, 0, "the second device got a duplicate");
+}
+
+#[test]
+fn close_after_handshake_does_not_fall_back() {
+    let (error, first_requests, second_messages) =
+        send_via_broken_first_device(AfterRequest::Close);
+    let message = error.to_string();
+    assert!(matches!(error, Error::GatewayUnavailable(_)), "{error:?}");
+    assert!(!message.contains("second device"), "{message}");
+    assert_eq!(first_requests, 1, "the first device got the request");
+    assert_eq!(second_messages, 0, "the second device got a duplicate");
 }
 
 #[test]

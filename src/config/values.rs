@@ -61,16 +61,30 @@ pub fn display_url(url: &Url) -> String {
     text
 }
 
-/// Quotes a value the administrator entered, shortened and with any query part cut off.
+/// Quotes a value the administrator entered for a message, shortened and without the parts of a
+/// URL that may contain credentials. Everything up to the last `@` (user name and password)
+/// becomes `***@`, and the query and fragment are cut off. A `?` or `#` before that `@` may be part of
+/// the password or start a query that contains the `@`, so then only the scheme is shown.
 pub(super) fn quote_input(text: &str) -> String {
-    let without_query = text.split(['?', '#']).next().unwrap_or_default();
-    let shortened: String = without_query.chars().take(80).collect();
-    let suffix = if shortened.len() < text.len() {
-        "..."
-    } else {
-        ""
+    const MAX_CHARS: usize = 80;
+
+    let query_start = text.find(['?', '#']).unwrap_or(text.len());
+    let scheme_end = text[..query_start]
+        .find("://")
+        .map_or(0, |position| position + "://".len());
+    let (scheme, credentials_marker, visible) = match text.rfind('@') {
+        Some(at) if at >= query_start => (&text[..scheme_end], "", ""),
+        Some(at) => (&text[..scheme_end], "***@", &text[at + 1..query_start]),
+        None => ("", "", &text[..query_start]),
     };
-    format!("{:?}", format!("{shortened}{suffix}"))
+
+    let shortened: String = visible.chars().take(MAX_CHARS).collect();
+    let cut_off = shortened.len() < visible.len() || query_start < text.len();
+    let suffix = if cut_off { "..." } else { "" };
+    format!(
+        "{:?}",
+        format!("{scheme}{credentials_marker}{shortened}{suffix}")
+    )
 }
 
 /// Parses a gateway URL for the config key `key` (`apiurl` or `fallbackApiUrl`).
@@ -280,4 +294,55 @@ pub(super) fn parse_pins(text: &str) -> Result<Vec<super::CertificatePin>> {
         }
     }
     Ok(pins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_input_keeps_plain_values() {
+        assert_eq!(quote_input("yes"), "\"yes\"");
+        assert_eq!(quote_input("https://gw/api"), "\"https://gw/api\"");
+        let long = "x".repeat(100);
+        assert_eq!(quote_input(&long), format!("\"{}...\"", "x".repeat(80)));
+    }
+
+    #[test]
+    fn quote_input_drops_query() {
+        assert_eq!(
+            quote_input("ftp://gw/send?access_token=secret"),
+            "\"ftp://gw/send...\""
+        );
+        assert_eq!(
+            quote_input("https://gw/send#secret"),
+            "\"https://gw/send...\""
+        );
+    }
+
+    #[test]
+    fn quote_input_drops_user_info() {
+        assert_eq!(
+            quote_input("https://admin:se cret@gw/api"),
+            "\"https://***@gw/api\""
+        );
+        // A password with '@' or '/' in it: everything up to the last '@' goes.
+        assert_eq!(
+            quote_input("https://admin:p@ss/word@gw:8443/api?token=x"),
+            "\"https://***@gw:8443/api...\""
+        );
+        assert_eq!(quote_input("admin:secret@gw"), "\"***@gw\"");
+    }
+
+    #[test]
+    fn quote_input_hides_all_when_at_follows_query() {
+        for text in [
+            "https://admin:pa?ss@gw/api",
+            "https://gw/send?token=abc@def",
+            "https://admin:pa#ss@gw",
+        ] {
+            let quoted = quote_input(text);
+            assert_eq!(quoted, "\"https://...\"", "{text}");
+        }
+    }
 }

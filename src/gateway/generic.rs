@@ -37,7 +37,7 @@ pub(super) fn send(
     };
     let response = request
         .send()
-        .map_err(|error| classify_request_error(&error, &url, config))?;
+        .map_err(|error| classify_request_error(error, &url, config))?;
 
     let status = response.status();
     let location = response
@@ -53,7 +53,7 @@ pub(super) fn send(
     if !status.is_success() {
         return Err(describe_client_error(status.as_u16(), &url).into());
     }
-    Ok(message_id_from_answer(&body)?)
+    Ok(message_id_from_answer(&body, sms.text)?)
 }
 
 /// Builds the request fields in order: message, receiver, token and sender. The token and the
@@ -73,8 +73,8 @@ fn request_fields(config: &Config, sms: OutgoingSms) -> Vec<(String, String)> {
 }
 
 /// Takes the message id from an SMSEagle-style array or a top-level `id`. A response without an
-/// id still counts as sent.
-fn message_id_from_answer(body: &[u8]) -> Result<String> {
+/// id still counts as sent. `sms_text` is never quoted in the error for an unqueued message.
+fn message_id_from_answer(body: &[u8], sms_text: &str) -> Result<String> {
     let Ok(answer) = serde_json::from_slice::<Value>(body) else {
         return Ok(String::new());
     };
@@ -87,7 +87,7 @@ fn message_id_from_answer(body: &[u8]) -> Result<String> {
     if looks_like_smseagle {
         return Err(Error::GatewayRejected(format!(
             "the gateway did not queue the SMS: {}",
-            describe_unqueued(&answer)
+            describe_unqueued(&answer, sms_text)
         )));
     }
     let message_id = match answer.get("id") {
@@ -175,14 +175,17 @@ mod tests {
 
     #[test]
     fn answer_ids_and_rejections() {
-        let id = |body: &str| message_id_from_answer(body.as_bytes()).unwrap();
+        let id = |body: &str| message_id_from_answer(body.as_bytes(), SMS.text).unwrap();
         assert_eq!(id(r#"[{"status":"queued","id":42}]"#), "42");
         assert_eq!(id(r#"{"id":"abc"}"#), "abc");
         assert_eq!(id(r#"{"id":7}"#), "7");
         assert_eq!(id("OK"), "");
         assert_eq!(id(""), "");
-        let error = message_id_from_answer(br#"[{"status":"REJECTED","message":"no credit"}]"#)
-            .unwrap_err();
+        let error = message_id_from_answer(
+            br#"[{"status":"REJECTED","message":"no credit"}]"#,
+            SMS.text,
+        )
+        .unwrap_err();
         assert!(matches!(error, Error::GatewayRejected(_)), "{error:?}");
     }
 }

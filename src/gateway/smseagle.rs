@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{
     DeviceFailure, OutgoingSms, classify_request_error, classify_status, describe_unqueued,
-    excerpt, queued_message_id, read_body,
+    excerpt, excerpt_without_sms_text, queued_message_id, read_body,
 };
 use crate::config::{Config, SmsEaglePath, display_url, keys, smseagle_path};
 use crate::error::{Error, Result};
@@ -15,6 +15,9 @@ use crate::text::is_gsm7;
 
 /// Header that carries the API token, the vendor's recommended token location.
 const TOKEN_HEADER: &str = "access-token";
+
+/// Request field that carries the SMS text.
+const TEXT_FIELD: &str = "text";
 
 /// Validity periods that SMSEagle API v2 accepts, shortest first, with their length in seconds.
 const VALIDITY_STEPS: [(&str, u32); 13] = [
@@ -48,7 +51,7 @@ pub(super) fn send(
         .header(TOKEN_HEADER, &config.api_token)
         .json(&body)
         .send()
-        .map_err(|error| classify_request_error(&error, &url, config))?;
+        .map_err(|error| classify_request_error(error, &url, config))?;
 
     let status = response.status();
     let location = response
@@ -62,7 +65,7 @@ pub(super) fn send(
     let body = read_body(response, &url)?;
 
     if !status.is_success() {
-        return Err(describe_client_error(status.as_u16(), path, &body, &url).into());
+        return Err(describe_client_error(status.as_u16(), path, &body, &url, sms.text).into());
     }
 
     let answer: Value = serde_json::from_slice(&body).map_err(|_| {
@@ -75,7 +78,7 @@ pub(super) fn send(
         Some(message_id) => Ok(message_id),
         None => Err(Error::GatewayRejected(format!(
             "the SMSEagle gateway did not queue the SMS: {}",
-            describe_unqueued(&answer)
+            describe_unqueued(&answer, sms.text)
         ))
         .into()),
     }
@@ -111,7 +114,7 @@ fn request_body(path: SmsEaglePath, sms: OutgoingSms, config: &Config) -> Value 
     };
     let mut body = json!({
         "to": to,
-        "text": sms.text,
+        TEXT_FIELD: sms.text,
         "priority": config.priority,
         "validity": validity_for(config.ttl_seconds),
     });
@@ -135,12 +138,20 @@ fn validity_for(ttl_seconds: u32) -> &'static str {
         .map_or("max", |(name, _)| name)
 }
 
-fn describe_client_error(status: u16, path: SmsEaglePath, body: &[u8], url: &Url) -> Error {
+/// Describes a 4xx response. `sms_text` is the text that was sent, which a 400 body may repeat
+/// and which is never quoted.
+fn describe_client_error(
+    status: u16,
+    path: SmsEaglePath,
+    body: &[u8],
+    url: &Url,
+    sms_text: &str,
+) -> Error {
     let target = display_url(url);
     let message = match status {
         400 => format!(
             "the SMSEagle gateway rejected the request as invalid (400): {}",
-            summarize_field_errors(body)
+            summarize_field_errors(body, sms_text)
         ),
         401 => "the SMSEagle gateway did not accept the API token (401 Invalid API key); \
                 enter a valid token in apitoken"
@@ -170,8 +181,9 @@ fn describe_client_error(status: u16, path: SmsEaglePath, body: &[u8], url: &Url
     Error::GatewayConfig(message)
 }
 
-/// Summarises a 400 body `{"message": {"field": "error", ...}}` as `field: error; ...`.
-fn summarize_field_errors(body: &[u8]) -> String {
+/// Summarises a 400 body `{"message": {"field": "error", ...}}` as `field: error; ...`. The
+/// device's message for the `text` field is left out, because it may repeat the SMS text.
+fn summarize_field_errors(body: &[u8], sms_text: &str) -> String {
     let Ok(answer) = serde_json::from_slice::<Value>(body) else {
         return "no details given".to_owned();
     };
@@ -179,15 +191,22 @@ fn summarize_field_errors(body: &[u8]) -> String {
         Some(Value::Object(fields)) => fields
             .iter()
             .map(|(field, error)| {
+                if field == TEXT_FIELD {
+                    return format!("{TEXT_FIELD} (the device's message is not shown)");
+                }
                 let error = error
                     .as_str()
                     .map(str::to_owned)
                     .unwrap_or_else(|| error.to_string());
-                format!("{}: {}", excerpt(field), excerpt(&error))
+                format!(
+                    "{}: {}",
+                    excerpt(field),
+                    excerpt_without_sms_text(&error, sms_text)
+                )
             })
             .collect::<Vec<_>>()
             .join("; "),
-        Some(Value::String(message)) => excerpt(message),
+        Some(Value::String(message)) => excerpt_without_sms_text(message, sms_text),
         _ => "no details given".to_owned(),
     }
 }
@@ -335,21 +354,82 @@ mod tests {
     fn field_errors_are_summarized() {
         let body = br#"{"message":{"to":"The type of the attribute must be one of array (string given)."}}"#;
         assert_eq!(
-            summarize_field_errors(body),
+            summarize_field_errors(body, SMS.text),
             "to: The type of the attribute must be one of array (string given)."
         );
-        assert_eq!(summarize_field_errors(b""), "no details given");
+        assert_eq!(summarize_field_errors(b"", SMS.text), "no details given");
+    }
+
+    #[test]
+    fn field_errors_hide_code_text_and_number() {
+        let body = json!({"message": {
+            "text": "Code 123456 is too long",
+            "to": "+48 500 100 200 is not a valid number",
+            "modem_no": "modem 3 is not connected",
+            "priority": "Code 123456 has an invalid priority",
+        }})
+        .to_string();
+        let url = Url::parse("https://gw/api/v2/messages/sms_single").unwrap();
+
+        let error = describe_client_error(
+            400,
+            SmsEaglePath::SmsSingle,
+            body.as_bytes(),
+            &url,
+            SMS.text,
+        );
+        let message = error.to_string();
+        assert!(matches!(error, Error::GatewayConfig(_)), "{error:?}");
+
+        // Neither the code, the SMS text nor the number is quoted.
+        assert!(!message.contains("123"), "{message}");
+        assert!(!message.contains("Code"), "{message}");
+        assert!(!message.contains("500"), "{message}");
+        assert!(!message.contains("too long"), "{message}");
+
+        // Each field is named, with the device's message except for the text.
+        assert!(
+            message.contains("text (the device's message is not shown)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("to: +** *** *** *** is not a valid number"),
+            "{message}"
+        );
+        assert!(
+            message.contains("modem_no: modem 3 is not connected"),
+            "{message}"
+        );
+        assert!(
+            message.contains("priority: <SMS text> has an invalid priority"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn string_message_hides_echoed_text() {
+        let body = br#"{"message":"Invalid request: Code 123456"}"#;
+        assert_eq!(
+            summarize_field_errors(body, SMS.text),
+            "Invalid request: <SMS text>"
+        );
+        assert_eq!(
+            summarize_field_errors(br#"{"message":"code 12345678 refused"}"#, "other"),
+            "code ******** refused"
+        );
     }
 
     #[test]
     fn forbidden_names_the_permission() {
         let url = Url::parse("https://gw/api/v2/messages/sms_single").unwrap();
-        let message = describe_client_error(403, SmsEaglePath::SmsSingle, b"", &url).to_string();
+        let message =
+            describe_client_error(403, SmsEaglePath::SmsSingle, b"", &url, SMS.text).to_string();
         assert!(
             message.contains("\"Send SMS (single recipient)\""),
             "{message}"
         );
-        let message = describe_client_error(403, SmsEaglePath::Sms, b"", &url).to_string();
+        let message =
+            describe_client_error(403, SmsEaglePath::Sms, b"", &url, SMS.text).to_string();
         assert!(message.contains("\"Send SMS\""), "{message}");
     }
 }

@@ -1,20 +1,23 @@
-//! Test support: a test CA and server certificate made with rcgen, and the SMSEagle stand-in
-//! (standin/smseagle_standin.py) started as a child process on free ports.
+//! Test support: a test CA and server certificate made with rcgen, the SMSEagle stand-in
+//! (standin/smseagle_standin.py) started as a child process on free ports, and small local
+//! servers that respond in fixed or broken ways.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -269,33 +272,119 @@ impl FixedResponseServer {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
                 let mut reader = BufReader::new(stream);
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).is_err() {
+                let Some(request_line) = read_request(&mut reader) else {
                     continue;
-                }
-                let mut content_length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).is_err() || line.trim_end().is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':')
-                        && name.eq_ignore_ascii_case("content-length")
-                    {
-                        content_length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0u8; content_length];
-                let _ = reader.read_exact(&mut body);
+                };
                 // Recorded before the response goes out, so a client that has the response
                 // always finds its request in `received`.
-                if sender.send(request_line.trim_end().to_owned()).is_err() {
+                if sender.send(request_line).is_err() {
                     break;
                 }
                 let _ = reader.get_mut().write_all(response.as_bytes());
             }
         });
         FixedResponseServer { base, requests }
+    }
+
+    /// Request lines received so far.
+    pub fn received(&self) -> Vec<String> {
+        self.requests.try_iter().collect()
+    }
+}
+
+/// Reads one HTTP/1.1 request with its `Content-Length` body and returns the request line, or
+/// `None` when the connection fails before the request line.
+fn read_request(reader: &mut impl BufRead) -> Option<String> {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).ok()? == 0 {
+        return None;
+    }
+    let mut content_length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() || line.trim_end().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            content_length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; content_length];
+    let _ = reader.read_exact(&mut body);
+    Some(request_line.trim_end().to_owned())
+}
+
+/// What [`BrokenTlsServer`] does after it has read a whole request.
+#[derive(Debug, Clone, Copy)]
+pub enum AfterRequest {
+    /// Writes bytes that are not a TLS record to the TCP connection, waits until the client
+    /// closes it, then closes it too.
+    WriteGarbage,
+    /// Closes the TCP connection without a TLS close_notify and without a response.
+    Close,
+}
+
+/// A local HTTPS server that completes the TLS handshake and reads each request, then fails
+/// instead of responding. The device has received the request, so a client must not send it to
+/// a second device. It runs until the test process ends.
+pub struct BrokenTlsServer {
+    /// `https://127.0.0.1:PORT`
+    pub base: String,
+    /// SHA-256 of the server certificate, in lower-case hex.
+    pub server_sha256: String,
+    requests: mpsc::Receiver<String>,
+    _dir: TempDir,
+}
+
+impl BrokenTlsServer {
+    pub fn start(after_request: AfterRequest) -> BrokenTlsServer {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = make_pki(dir.path());
+        let certificates = vec![CertificateDer::from_pem_file(&pki.cert_file).unwrap()];
+        let key = PrivateKeyDer::from_pem_file(&pki.key_file).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls_config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(certificates, key)
+                .unwrap(),
+        );
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        let (sender, requests) = mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(tcp) = stream else { break };
+                let connection = rustls::ServerConnection::new(tls_config.clone()).unwrap();
+                let mut tls = rustls::StreamOwned::new(connection, tcp);
+                // The handshake runs on the first read.
+                let Some(request_line) = read_request(&mut BufReader::new(&mut tls)) else {
+                    continue;
+                };
+                if sender.send(request_line).is_err() {
+                    break;
+                }
+                let tcp = &mut tls.sock;
+                if let AfterRequest::WriteGarbage = after_request {
+                    let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot a TLS record");
+                    // Waiting for the client to close means it has read the garbage, and no
+                    // reset from an early close can arrive first.
+                    let _ = std::io::copy(tcp, &mut std::io::sink());
+                }
+                let _ = tcp.shutdown(Shutdown::Both);
+            }
+        });
+        BrokenTlsServer {
+            base,
+            server_sha256: pki.server_sha256,
+            requests,
+            _dir: dir,
+        }
     }
 
     /// Request lines received so far.
