@@ -1,7 +1,7 @@
 # Entry points. `make demo` and `make test` do all set-up on a fresh machine.
 MAVEN := mvn -B -ntp -Dstyle.color=never -f java/pom.xml
 
-.PHONY: demo test build native jar test-rust test-standin test-java test-e2e stop clean
+.PHONY: demo test build native jar test-rust test-standin test-scripts test-java test-e2e stop clean
 
 demo: build
 	bash scripts/stack.sh start
@@ -16,7 +16,7 @@ native:
 jar: native
 	$(MAVEN) package -DskipTests
 
-test: test-rust test-standin test-java test-e2e
+test: test-rust test-standin test-scripts test-java test-e2e
 
 test-rust:
 	bash scripts/install-deps.sh
@@ -24,6 +24,9 @@ test-rust:
 
 test-standin:
 	python3 -m pytest standin/tests -q
+
+test-scripts:
+	python3 -m pytest scripts/tests -q
 
 # verify runs the unit tests, packages the jar and then runs the integration tests against it.
 test-java: native

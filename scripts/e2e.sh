@@ -13,4 +13,6 @@ KEYCLOAK_LOG="$RUN_DIR/keycloak.log" \
 ADMIN_USER="$ADMIN_USER" \
 ADMIN_PASSWORD="$ADMIN_PASSWORD" \
 SCREENSHOT_DIR="$RUN_DIR/screenshots" \
+RUN_DIR="$RUN_DIR" \
+STANDIN_HTTPS_URL="https://127.0.0.1:$STANDIN_HTTPS_PORT" \
   node --test --test-concurrency=1 --test-reporter=spec
