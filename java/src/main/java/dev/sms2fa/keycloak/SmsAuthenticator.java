@@ -3,6 +3,7 @@ package dev.sms2fa.keycloak;
 import java.util.Set;
 
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.AuthenticationFlowError;
@@ -35,9 +36,9 @@ import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProviderFactory;
 /**
  * Second factor that sends a one-time code by SMS and verifies the code the user enters.
  *
- * <p>{@link #authenticate} sends the first code when the step starts and otherwise renders the
- * current state; {@link #action} verifies an entered code or, on "Send a new code", sends another
- * one through {@link SmsCodeSender}. The native library generates, formats, sends and verifies the
+ * <p>{@link #authenticate} starts the step with a redirect to itself, sends the first code in the
+ * GET that follows, and otherwise renders the current state; {@link #action} verifies an entered
+ * code or, on "Send a new code" or "Try again", sends one through {@link SmsCodeSender}. The native library generates, formats, sends and verifies the
  * codes. The authentication session stores only the opaque, HMAC-protected challenge state that
  * the library returns, never a code. Claims in Keycloak's single-use object store
  * ({@link SmsClaims}) make each send, attempt and accepted code count once across requests and
@@ -51,6 +52,12 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     static final String NOTE_MASKED_PHONE = "sms-2fa.maskedPhone";
     /** Auth note with the id of the realm HMAC key that protects the state, so key rotation cannot break a login. */
     static final String NOTE_KEY_ID = "sms-2fa.keyId";
+    /**
+     * Auth note with a random id that the step sets when it starts. The first send's claim key
+     * contains it, so a login restarted in the same tab, which Keycloak starts with no auth notes,
+     * can send again.
+     */
+    static final String NOTE_LOGIN_ID = "sms-2fa.loginId";
     /**
      * Auth note set while the login has no code because its first send failed or was refused;
      * see {@link SmsSendBlock}. A reload then shows that page again instead of sending.
@@ -75,59 +82,91 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
 
     private final SmsCodeSender sender = new SmsCodeSender();
 
+    /**
+     * The challenge state that a request works with: the state note, or the state of the newest
+     * send when the note was stale.
+     *
+     * @param repaired whether the note was stale and this request restored the newest state, so
+     *        the request's form was made for a code that no longer counts
+     */
+    record Current(String state, KeyWrapper key, DescribeChallengeResult challenge, boolean repaired) {
+
+        /** Omits the state. */
+        @Override
+        public String toString() {
+            return "Current[challengeId=" + challenge.challengeId() + ", sendNumber=" + challenge.sendNumber()
+                    + ", repaired=" + repaired + "]";
+        }
+    }
+
     @Override
     public void authenticate(AuthenticationFlowContext context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        if (authSession.getAuthNote(NOTE_STATE) != null || authSession.getAuthNote(NOTE_SEND_BLOCKED) != null) {
+        if (currentState(context) != null || authSession.getAuthNote(NOTE_SEND_BLOCKED) != null) {
             // A reload, "back", or a return through "try another way": show the current state and send nothing.
             showCurrentState(context);
             return;
         }
+        if (authSession.getAuthNote(NOTE_LOGIN_ID) == null) {
+            // The step starts. The login id goes into the first send's claim key, and the send
+            // happens in the GET that follows this redirect, so that the GETs after a
+            // double-submitted form read the login id committed last and share one claim.
+            authSession.setAuthNote(NOTE_LOGIN_ID, SmsCodeSender.newLoginId());
+            context.challenge(Response.seeOther(context.getRefreshExecutionUrl()).build());
+            return;
+        }
+        // The GET after the redirect above. The first send's claim makes a repeated GET send nothing.
         sender.sendCode(context, null);
     }
 
     @Override
     public void action(AuthenticationFlowContext context) {
-        AuthenticationSessionModel authSession = context.getAuthenticationSession();
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
-        String state = authSession.getAuthNote(NOTE_STATE);
+        String state = currentState(context);
 
         if (formData.containsKey(SmsLoginForm.FIELD_RESEND) || formData.containsKey(SmsLoginForm.FIELD_SEND_AGAIN)) {
-            if (state == null) {
-                // The retry button after a failed or refused first send.
-                authSession.removeAuthNote(NOTE_SEND_BLOCKED);
-            }
+            // The only requests of action() that send. Without a state this retries the login's first
+            // send after it failed or was refused, and its claim lets only one request send it.
             sender.sendCode(context, state);
-            return;
-        }
-        if (state == null) {
-            // No code is stored: the first send failed or was refused, or a parallel request has
-            // not stored its code yet. authenticate() shows the page of that state.
-            authenticate(context);
             return;
         }
 
         String enteredCode = formData.getFirst(SmsLoginForm.FIELD_CODE);
+        if (state == null) {
+            // No code exists: the first send failed or was refused, or a parallel request is still
+            // sending it. Nothing is sent here.
+            rejectWithoutCode(context, enteredCode);
+            return;
+        }
         if (enteredCode == null) {
             // A GET of the form's action URL, or a form without the code input.
             showCurrentState(context);
             return;
         }
-        verifyCode(context, state, enteredCode.trim());
+        try {
+            verifyCode(context, state, enteredCode.trim());
+        } catch (RuntimeException e) {
+            // The attempt slot, if one was claimed, stays taken: an attempt counts before the comparison.
+            LOG.errorf(e, "Bug while verifying the SMS code of user '%s' in realm '%s', execution '%s'",
+                    context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+            unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
+        }
     }
 
     private void verifyCode(AuthenticationFlowContext context, String state, String enteredCode) {
-        KeyWrapper key = noteKey(context);
-        if (key == null) {
-            restartForLostKey(context);
-            return;
-        }
         long nowMillis = Time.currentTimeMillis();
-        DescribeChallengeResult challenge = describe(context, state, key, nowMillis);
-        if (challenge == null) {
+        Current current = resolve(context, state, nowMillis);
+        if (current == null) {
             return;
         }
+        DescribeChallengeResult challenge = current.challenge();
         SmsCodeView view = view(context, challenge, nowMillis);
+        if (current.repaired()) {
+            // The form belonged to a code that a newer send replaced. Nothing is compared, and the
+            // page shows the newest code.
+            context.challenge(SmsLoginForm.codePage(context, view, null, null));
+            return;
+        }
 
         if (enteredCode.isEmpty()) {
             FormMessage missing = view.codeOpen() ? new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_MISSING)
@@ -135,11 +174,12 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
             context.challenge(SmsLoginForm.codePage(context, view, missing, null));
             return;
         }
+        SmsClaims claims = claims(context);
         if (isLockedOut(context)) {
-            // Like Keycloak's OTP form: no verification, and the page does not reveal the lockout.
-            context.getEvent().user(context.getUser()).error(Errors.USER_TEMPORARILY_DISABLED);
-            context.forceChallenge(SmsLoginForm.codePage(context, view,
-                    new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_REJECTED), null));
+            // Like Keycloak's OTP form: no verification. The page is the one of a wrong code with
+            // the attempts left unchanged, so it does not reveal the lockout.
+            FormMessage wrong = view.codeOpen() ? wrongCodeMessage(attemptsLeft(claims, challenge)) : null;
+            rejectLockedOut(context, view, wrong);
             return;
         }
         if (!view.codeOpen()) {
@@ -148,7 +188,6 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         }
 
         long claimLifespan = codeClaimLifespanSeconds(challenge.expiresAtMillis(), nowMillis);
-        SmsClaims claims = claims(context);
         int attempt = claims.claimGuess(challenge.codeId(), challenge.maxAttempts(), claimLifespan);
         if (attempt == 0) {
             // Parallel requests took every attempt slot, so the code is burned without a comparison.
@@ -156,49 +195,102 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
             return;
         }
 
-        VerifyCodeResult result = callVerifyCode(context, state, key, enteredCode, nowMillis, attempt);
+        VerifyCodeResult result = callVerifyCode(context, current.state(), current.key(), enteredCode, nowMillis,
+                attempt);
         if (result == null) {
             return;
         }
+        // Checked again after the comparison: a send that started meanwhile makes this state old,
+        // and writing it back would undo that send's state. The attempt slots keep the count.
+        boolean writeBack = !noteSuperseded(claims, challenge);
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         switch (result.outcome()) {
             case ACCEPTED -> {
                 if (!claims.claimUsed(result.codeId(), claimLifespan)) {
-                    // A parallel request with the same code was accepted first; this one fails like a wrong code.
-                    codeFailure(context, view, new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_REJECTED),
-                            SmsEvents.SMS_EVENT_CODE_REUSED);
+                    // A parallel request with the same code was accepted first. This one gets the
+                    // page of a wrong code, but it is no guess, so brute-force detection does not count it.
+                    reportCodeFailure(context, view, wrongCodeMessage(result.attemptsLeft()),
+                            SmsEvents.SMS_EVENT_CODE_REUSED, false);
                     return;
                 }
-                context.getEvent()
-                        .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_CODE_VERIFIED)
-                        .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
-                        .detail(SmsEvents.DETAIL_CODE_ID, result.codeId())
-                        .detail(SmsEvents.DETAIL_MESSAGE_ID, authSession.getAuthNote(NOTE_MESSAGE_ID))
-                        .detail(SmsEvents.DETAIL_DEVICE_URL, authSession.getAuthNote(NOTE_DEVICE_URL));
-                clearNotes(authSession);
-                RealmModel realm = context.getRealm();
-                if (realm.isBruteForceProtected()) {
-                    // Clears the otp failures that codeFailure reported; Keycloak clears only the others.
-                    context.getProtector().successfulLogin(realm, context.getUser(), context.getConnection(),
-                            context.getUriInfo(), BRUTE_FORCE_CATEGORIES);
-                }
-                context.success();
+                accepted(context, view, result);
             }
             case WRONG -> {
-                authSession.setAuthNote(NOTE_STATE, result.state());
-                codeFailure(context, view, new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_INVALID,
-                        result.attemptsLeft()), SmsEvents.SMS_EVENT_CODE_WRONG);
+                if (writeBack) {
+                    authSession.setAuthNote(NOTE_STATE, result.state());
+                }
+                codeFailure(context, view, wrongCodeMessage(result.attemptsLeft()), SmsEvents.SMS_EVENT_CODE_WRONG);
             }
             case EXHAUSTED -> {
-                authSession.setAuthNote(NOTE_STATE, result.state());
+                if (writeBack) {
+                    authSession.setAuthNote(NOTE_STATE, result.state());
+                }
                 codeFailure(context, view.closed(SmsCodeView.ClosedReason.BURNED), null);
             }
             case EXPIRED -> {
-                authSession.setAuthNote(NOTE_STATE, result.state());
+                if (writeBack) {
+                    authSession.setAuthNote(NOTE_STATE, result.state());
+                }
                 codeFailure(context, view.closed(SmsCodeView.ClosedReason.EXPIRED), null);
             }
             default -> throw new IllegalStateException("Unhandled verification outcome " + result.outcome());
         }
+    }
+
+    private static void accepted(AuthenticationFlowContext context, SmsCodeView view, VerifyCodeResult result) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        context.getEvent()
+                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_CODE_VERIFIED)
+                .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
+                .detail(SmsEvents.DETAIL_CODE_ID, result.codeId())
+                .detail(SmsEvents.DETAIL_MESSAGE_ID, authSession.getAuthNote(NOTE_MESSAGE_ID))
+                .detail(SmsEvents.DETAIL_DEVICE_URL, authSession.getAuthNote(NOTE_DEVICE_URL));
+        String loginId = authSession.getAuthNote(NOTE_LOGIN_ID);
+        if (loginId != null) {
+            // The login ends here, so its first-send claim is no longer needed.
+            claims(context).releaseSend(SmsCodeSender.firstSendClaimPart(authSession, loginId), 1);
+        }
+        clearNotes(authSession);
+        RealmModel realm = context.getRealm();
+        if (realm.isBruteForceProtected()) {
+            // Clears the otp failures that codeFailure reported; Keycloak clears only the others.
+            context.getProtector().successfulLogin(realm, context.getUser(), context.getConnection(),
+                    context.getUriInfo(), BRUTE_FORCE_CATEGORIES);
+        }
+        context.success();
+    }
+
+    /**
+     * Responds to a code form submitted while the login has no code. After a first send that was
+     * refused to a locked-out user, an entered code gets the page of a wrong code without a
+     * comparison. Every other case shows the current page.
+     */
+    private static void rejectWithoutCode(AuthenticationFlowContext context, String enteredCode) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        String blockNote = authSession.getAuthNote(NOTE_SEND_BLOCKED);
+        SmsSendBlock block = SmsSendBlock.fromNote(blockNote);
+        if (blockNote == null || !block.showsCodePage() || enteredCode == null) {
+            showCurrentState(context);
+            return;
+        }
+        SmsCodeView view = block.codeView(authSession.getAuthNote(NOTE_MASKED_PHONE), Time.currentTimeMillis());
+        if (enteredCode.isBlank()) {
+            context.challenge(SmsLoginForm.codePage(context, view,
+                    new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_MISSING), null));
+            return;
+        }
+        rejectLockedOut(context, view, wrongCodeMessage(block.maxAttempts()));
+    }
+
+    /**
+     * Rejects an entered code without a comparison, with the page of a wrong code and no failure
+     * for brute-force detection: Keycloak's OTP form does not count entries of a locked-out user either.
+     */
+    private static void rejectLockedOut(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
+        context.getEvent().user(context.getUser())
+                .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
+                .error(isLockedOut(context) ? Errors.USER_TEMPORARILY_DISABLED : Errors.INVALID_USER_CREDENTIALS);
+        failureChallenge(context, view, codeError);
     }
 
     /** Calls the native verifyCode; returns null after rendering the response when it fails. */
@@ -220,6 +312,19 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         return null;
     }
 
+    static FormMessage wrongCodeMessage(int attemptsLeft) {
+        return new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_INVALID, Math.max(0, attemptsLeft));
+    }
+
+    /**
+     * Returns the attempts left at the current code: the maximum less the larger of the count in
+     * the state and the attempt slots claimed, which parallel requests may have taken.
+     */
+    static int attemptsLeft(SmsClaims claims, DescribeChallengeResult challenge) {
+        int used = Math.max(challenge.attemptsUsed(), claims.claimedGuesses(challenge.codeId(), challenge.maxAttempts()));
+        return Math.max(0, challenge.maxAttempts() - used);
+    }
+
     /** Rejects an entry at a closed (expired or burned) code with the view's explanation. */
     private static void codeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
         String smsEvent = view.closedReason() == SmsCodeView.ClosedReason.EXPIRED
@@ -227,13 +332,19 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         codeFailure(context, view, codeError, smsEvent);
     }
 
-    /**
-     * Rejects a wrong, expired or burned code with the same status (a failure challenge of the code
-     * page), an event, and a failure for brute-force detection. {@code codeError} null shows the
-     * explanation of the closed view.
-     */
+    /** Rejects a wrong, expired or burned code and reports it to brute-force detection. */
     private static void codeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError,
                                     String smsEvent) {
+        reportCodeFailure(context, view, codeError, smsEvent, true);
+    }
+
+    /**
+     * Rejects a code with the same status as every code failure (a failure challenge of the code
+     * page) and an event; {@code countFailure} also reports it to brute-force detection.
+     * {@code codeError} null shows the explanation of a closed view.
+     */
+    private static void reportCodeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError,
+                                          String smsEvent, boolean countFailure) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
         boolean expired = SmsEvents.SMS_EVENT_CODE_EXPIRED.equals(smsEvent);
@@ -242,10 +353,15 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
                 .detail(SmsEvents.DETAIL_SMS_EVENT, smsEvent)
                 .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
                 .error(expired ? Errors.EXPIRED_CODE : Errors.INVALID_USER_CREDENTIALS);
-        if (realm.isBruteForceProtected()) {
+        if (countFailure && realm.isBruteForceProtected()) {
             context.getProtector().failedLogin(realm, user, context.getConnection(), context.getUriInfo(),
                     BRUTE_FORCE_CATEGORIES);
         }
+        failureChallenge(context, view, codeError);
+    }
+
+    private static void failureChallenge(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
+        boolean expired = view.closedReason() == SmsCodeView.ClosedReason.EXPIRED;
         context.failureChallenge(expired ? AuthenticationFlowError.EXPIRED_CODE
                         : AuthenticationFlowError.INVALID_CREDENTIALS,
                 SmsLoginForm.codePage(context, view, codeError, null));
@@ -254,29 +370,31 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     /** Renders the current state without sending: the code page, or the page of a blocked first send. */
     static void showCurrentState(AuthenticationFlowContext context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        String state = authSession.getAuthNote(NOTE_STATE);
+        String state = currentState(context);
+        long nowMillis = Time.currentTimeMillis();
         if (state == null) {
             SmsSendBlock block = SmsSendBlock.fromNote(authSession.getAuthNote(NOTE_SEND_BLOCKED));
-            context.challenge(SmsLoginForm.sendFailedPage(context, block.messageKey(),
-                    block.messageArgument(Time.currentTimeMillis())));
+            if (block.showsCodePage()) {
+                context.challenge(SmsLoginForm.codePage(context,
+                        block.codeView(authSession.getAuthNote(NOTE_MASKED_PHONE), nowMillis), null, null));
+            } else {
+                context.challenge(SmsLoginForm.sendFailedPage(context, block.messageKey(),
+                        block.messageArgument(nowMillis)));
+            }
             return;
         }
-        SmsCodeView view = currentView(context, state);
-        if (view != null) {
-            context.challenge(SmsLoginForm.codePage(context, view, null, null));
+        Current current = resolve(context, state, nowMillis);
+        if (current != null) {
+            context.challenge(SmsLoginForm.codePage(context, view(context, current.challenge(), nowMillis), null,
+                    null));
         }
     }
 
     /** Returns the view of a stored state; null after rendering the response when the state cannot be read. */
     static SmsCodeView currentView(AuthenticationFlowContext context, String state) {
-        KeyWrapper key = noteKey(context);
-        if (key == null) {
-            restartForLostKey(context);
-            return null;
-        }
         long nowMillis = Time.currentTimeMillis();
-        DescribeChallengeResult challenge = describe(context, state, key, nowMillis);
-        return challenge == null ? null : view(context, challenge, nowMillis);
+        Current current = resolve(context, state, nowMillis);
+        return current == null ? null : view(context, current.challenge(), nowMillis);
     }
 
     static SmsCodeView view(AuthenticationFlowContext context, DescribeChallengeResult challenge, long nowMillis) {
@@ -284,6 +402,85 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
                 && claims(context).allGuessesClaimed(challenge.codeId(), challenge.maxAttempts());
         return SmsCodeView.of(challenge, context.getAuthenticationSession().getAuthNote(NOTE_MASKED_PHONE),
                 burnedByClaims, nowMillis);
+    }
+
+    /**
+     * Returns the state note. When it is missing but the login's first send is recorded, which
+     * happens when a parallel request that read the session before that send committed last,
+     * restores the notes of the newest send and returns its state. Returns null when the login
+     * has no code.
+     */
+    static String currentState(AuthenticationFlowContext context) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        String state = authSession.getAuthNote(NOTE_STATE);
+        String loginId = authSession.getAuthNote(NOTE_LOGIN_ID);
+        if (state != null || loginId == null) {
+            return state;
+        }
+        SmsClaims claims = claims(context);
+        String challengeId = claims.firstSendChallenge(SmsCodeSender.firstSendClaimPart(authSession, loginId));
+        SmsClaims.Issued issued = challengeId == null ? null : claims.issued(challengeId);
+        if (issued == null) {
+            return null;
+        }
+        LOG.debugf("Restored the SMS challenge state of send %d for user '%s' in realm '%s', which a parallel"
+                + " request had removed", issued.sendNumber(), context.getUser().getId(), context.getRealm().getName());
+        restoreNotes(authSession, issued);
+        return issued.state();
+    }
+
+    /**
+     * Describes a state and checks it against the record of the challenge's newest send. A stale
+     * state, written back by a request that read the session before that send, is replaced by the
+     * newest one in the notes. Returns null after rendering the response when a state cannot be read.
+     */
+    static Current resolve(AuthenticationFlowContext context, String state, long nowMillis) {
+        KeyWrapper key = noteKey(context);
+        if (key == null) {
+            restartForLostKey(context);
+            return null;
+        }
+        DescribeChallengeResult challenge = describe(context, state, key, nowMillis);
+        if (challenge == null) {
+            return null;
+        }
+        SmsClaims.Issued newest = claims(context).issued(challenge.challengeId());
+        if (newest == null || !newest.supersedes(challenge.sendNumber(), challenge.codeId())) {
+            return new Current(state, key, challenge, false);
+        }
+
+        LOG.debugf("The SMS challenge state of user '%s' in realm '%s' was from send %d, but send %d is the newest;"
+                + " restoring it", context.getUser().getId(), context.getRealm().getName(), challenge.sendNumber(),
+                newest.sendNumber());
+        restoreNotes(context.getAuthenticationSession(), newest);
+        KeyWrapper newestKey = noteKey(context);
+        if (newestKey == null) {
+            restartForLostKey(context);
+            return null;
+        }
+        DescribeChallengeResult newestChallenge = describe(context, newest.state(), newestKey, nowMillis);
+        return newestChallenge == null ? null : new Current(newest.state(), newestKey, newestChallenge, true);
+    }
+
+    /**
+     * Returns whether a send after the one that produced {@code challenge} has been recorded or
+     * claimed. A state of that challenge is then old and must not be written back over the notes.
+     */
+    static boolean noteSuperseded(SmsClaims claims, DescribeChallengeResult challenge) {
+        SmsClaims.Issued newest = claims.issued(challenge.challengeId());
+        if (newest != null && newest.supersedes(challenge.sendNumber(), challenge.codeId())) {
+            return true;
+        }
+        return claims.sendClaimed(challenge.challengeId(), challenge.sendNumber() + 1);
+    }
+
+    private static void restoreNotes(AuthenticationSessionModel authSession, SmsClaims.Issued issued) {
+        authSession.setAuthNote(NOTE_STATE, issued.state());
+        authSession.setAuthNote(NOTE_KEY_ID, issued.keyId());
+        authSession.setAuthNote(NOTE_MASKED_PHONE, issued.maskedPhone());
+        authSession.setAuthNote(NOTE_MESSAGE_ID, issued.messageId());
+        authSession.setAuthNote(NOTE_DEVICE_URL, issued.deviceUrl());
+        authSession.removeAuthNote(NOTE_SEND_BLOCKED);
     }
 
     /** Describes a state; returns null after rendering the response when it cannot be read. */
@@ -335,6 +532,12 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         return SmsCodeView.secondsUntil(expiresAtMillis, nowMillis) + CODE_CLAIM_MARGIN_SECONDS;
     }
 
+    /** Returns the lifespan of the send claims and send records, which last for the whole login. */
+    static long loginClaimLifespanSeconds(RealmModel realm) {
+        return SmsClaims.loginClaimLifespanSeconds(realm.getAccessCodeLifespanLogin(),
+                realm.getAccessCodeLifespanUserAction(), realm.getAccessCodeLifespan());
+    }
+
     static void restartForLostKey(AuthenticationFlowContext context) {
         LOG.warnf("The %s key '%s' that protects the SMS challenge of user '%s' in realm '%s' no longer exists;"
                 + " restarting the login", HMAC_ALGORITHM, context.getAuthenticationSession().getAuthNote(NOTE_KEY_ID),
@@ -369,6 +572,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         authSession.removeAuthNote(NOTE_SEND_BLOCKED);
         authSession.removeAuthNote(NOTE_MESSAGE_ID);
         authSession.removeAuthNote(NOTE_DEVICE_URL);
+        authSession.removeAuthNote(NOTE_LOGIN_ID);
     }
 
     @Override

@@ -1,10 +1,9 @@
 package dev.sms2fa.keycloak;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +25,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.theme.Theme;
+import org.keycloak.urls.UrlType;
 import org.keycloak.util.JsonSerialization;
 
 import dev.sms2fa.keycloak.bridge.DescribeChallengeResult;
@@ -41,6 +41,7 @@ import dev.sms2fa.keycloak.bridge.NativeLibraryLoader;
 import dev.sms2fa.keycloak.bridge.NativePanicError;
 import dev.sms2fa.keycloak.bridge.SendCodeResult;
 import dev.sms2fa.keycloak.bridge.SendNotAllowedException;
+import dev.sms2fa.keycloak.bridge.Sms2faException;
 import dev.sms2fa.keycloak.bridge.ValidateConfigResult;
 import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialModel;
 
@@ -48,22 +49,28 @@ import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialModel;
  * Sends the first code of a login or a new one, under the send rules: the resend cooldown and the
  * sends per login (checked by the native library against the challenge state), the per-user hourly
  * limit (rate slots in {@link SmsClaims}), one SMS per send number however often the form is
- * submitted (send claims), and no SMS to a user who is locked out by brute-force detection.
+ * submitted (send claims, held for the whole login), and no SMS to a user who is locked out by
+ * brute-force detection.
  *
- * <p>A successful send stores the state and responds with a redirect to the same step
- * (post/redirect/get), so that a reload repeats a GET that sends nothing.
+ * <p>A successful send stores the state, records it as the challenge's newest send, and responds
+ * with a redirect to the same step (post/redirect/get), so that a reload repeats a GET that sends
+ * nothing.
  */
 final class SmsCodeSender {
 
     /**
-     * Lifespan of a send claim. It only has to outlast the request that sends: two devices with
-     * the maximum connect (2 s) and request (10 s) timeouts take 24 s.
+     * Starts of the {@link GatewayConfigException} messages of the native library for failures
+     * before any HTTP request reached a gateway: the HTTP client or its TLS settings could not be
+     * set up, or the TLS handshake failed.
      */
-    static final long SEND_CLAIM_LIFESPAN_SECONDS = 120;
-    /** Query parameter of Keycloak's login-actions URLs with the single-use code of the form. */
-    static final String SESSION_CODE_PARAMETER = "session_code";
+    static final List<String> NOT_SENT_MESSAGE_STARTS = List.of(
+            "the TLS settings for ", "the HTTP client cannot be set up", "the TLS connection to ");
+    /** Separator in a message of the native library that names the failures of both devices. */
+    static final String SECOND_DEVICE_SEPARATOR = "; the second device then failed: ";
 
     private static final Logger LOG = Logger.getLogger(SmsCodeSender.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int LOGIN_ID_BYTES = 16;
 
     private final ConfigWarningLog configWarnings = new ConfigWarningLog();
 
@@ -72,30 +79,113 @@ final class SmsCodeSender {
     }
 
     /**
+     * The claims that one send attempt has taken so far. Each is released only while the attempt
+     * cannot have sent anything, so that a retry can take the same send number and the hourly
+     * limit counts only attempts that may have reached a gateway.
+     */
+    private static final class AttemptClaims {
+
+        private final SmsClaims claims;
+        private String sendPart;
+        private int sendNumber;
+        private String rateSlotKey;
+        private boolean delivered;
+
+        AttemptClaims(SmsClaims claims) {
+            this.claims = claims;
+        }
+
+        void tookSend(String sendPart, int sendNumber) {
+            this.sendPart = sendPart;
+            this.sendNumber = sendNumber;
+        }
+
+        void tookRateSlot(String rateSlotKey) {
+            this.rateSlotKey = rateSlotKey;
+        }
+
+        /** Marks the SMS as sent, after which the release methods do nothing. */
+        void delivered() {
+            delivered = true;
+        }
+
+        void releaseSend() {
+            if (!delivered && sendPart != null) {
+                claims.releaseSend(sendPart, sendNumber);
+            }
+        }
+
+        void releaseRateSlot() {
+            if (!delivered && rateSlotKey != null) {
+                claims.releaseRateSlot(rateSlotKey);
+            }
+        }
+
+        void releaseAll() {
+            releaseSend();
+            releaseRateSlot();
+        }
+    }
+
+    /**
      * Sends a code and renders the response.
      *
      * @param previousState the login's current state for a new code, or null for its first send
      */
     void sendCode(AuthenticationFlowContext context, String previousState) {
+        AttemptClaims attempt = new AttemptClaims(SmsAuthenticator.claims(context));
+        try {
+            sendCode(context, previousState, attempt);
+        } catch (RuntimeException e) {
+            attempt.releaseAll();
+            LOG.errorf(e, "Bug while sending an SMS code for user '%s' in realm '%s', execution '%s'",
+                    context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+            SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
+        }
+    }
+
+    /**
+     * Checks the send rules, claims the send and sends. {@code attempt} records the claims as they
+     * are taken, so that the caller can release them after an unexpected exception.
+     */
+    private void sendCode(AuthenticationFlowContext context, String previousState, AttemptClaims attempt) {
         Prepared prepared = prepare(context, previousState);
         if (prepared == null) {
             return;
         }
 
         long nowMillis = Time.currentTimeMillis();
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        DescribeChallengeResult previous = null;
         SmsCodeView previousView = null;
         String claimPart;
         int sendNumber;
         if (previousState == null) {
-            claimPart = firstSendClaimPart(context);
-            sendNumber = 1;
-        } else {
-            DescribeChallengeResult previous = SmsAuthenticator.describe(context, previousState, prepared.key(),
-                    nowMillis);
-            if (previous == null) {
+            String blockNote = authSession.getAuthNote(SmsAuthenticator.NOTE_SEND_BLOCKED);
+            SmsSendBlock block = SmsSendBlock.fromNote(blockNote);
+            if (blockNote != null && block.showsCodePage() && nowMillis < block.retryAtMillis()) {
+                // The page of a refused first send shows a resend cooldown like the page of a sent
+                // code, and this enforces it the same way: the page again, no send.
+                context.challenge(SmsLoginForm.codePage(context,
+                        block.codeView(authSession.getAuthNote(SmsAuthenticator.NOTE_MASKED_PHONE), nowMillis),
+                        null, null));
                 return;
             }
+            claimPart = firstSendClaimPart(authSession);
+            sendNumber = 1;
+        } else {
+            SmsAuthenticator.Current current = SmsAuthenticator.resolve(context, previousState, nowMillis);
+            if (current == null) {
+                return;
+            }
+            previous = current.challenge();
             previousView = SmsAuthenticator.view(context, previous, nowMillis);
+            if (current.repaired()) {
+                // The request read a state that a newer send replaced, so it sends nothing and shows
+                // the newest code, whose own cooldown applies.
+                context.challenge(SmsLoginForm.codePage(context, previousView, null, null));
+                return;
+            }
             if (previous.sendsLeft() <= 0 || nowMillis < previous.nextSendAtMillis()) {
                 // Too early, or no sends left: the page shows the wait or the restart link again.
                 context.challenge(SmsLoginForm.codePage(context, previousView, null, null));
@@ -105,25 +195,32 @@ final class SmsCodeSender {
             sendNumber = previous.sendNumber() + 1;
         }
 
+        RealmModel realm = context.getRealm();
+        UserModel user = context.getUser();
         SmsClaims claims = SmsAuthenticator.claims(context);
-        if (!claims.claimSend(claimPart, sendNumber, SEND_CLAIM_LIFESPAN_SECONDS)) {
+        long loginLifespan = SmsAuthenticator.loginClaimLifespanSeconds(realm);
+        if (!claims.claimSend(claimPart, sendNumber, loginLifespan)) {
             showParallelSend(context, previousView, prepared);
             return;
         }
-        RealmModel realm = context.getRealm();
-        UserModel user = context.getUser();
+        attempt.tookSend(claimPart, sendNumber);
         SmsClaims.RateClaim rateSlot = claims.claimRateSlot(realm.getId(), user.getId(),
                 prepared.config().maxSendsPerHour(), nowMillis);
         if (!rateSlot.claimed()) {
-            claims.releaseSend(claimPart, sendNumber);
+            attempt.releaseSend();
             refuseRateLimited(context, previousView, prepared, rateSlot.retryAfterMinutes(), nowMillis);
             return;
         }
+        attempt.tookRateSlot(rateSlot.key());
 
-        SendCodeResult result = callSendCode(context, prepared, previousState, previousView, nowMillis,
-                () -> claims.releaseSend(claimPart, sendNumber), () -> claims.releaseRateSlot(rateSlot.key()));
+        String resultJson = callSendCode(context, prepared, previousState, previousView, nowMillis, attempt);
+        if (resultJson == null) {
+            return;
+        }
+        attempt.delivered();
+        SendCodeResult result = parseSendResult(context, resultJson);
         if (result != null) {
-            sent(context, result, prepared, nowMillis);
+            sent(context, result, prepared, previous, claimPart, loginLifespan, nowMillis);
         }
     }
 
@@ -201,83 +298,142 @@ final class SmsCodeSender {
     }
 
     /**
-     * Calls the native sendCode and handles its exceptions. Returns null after rendering the
-     * response when no code was sent. Each {@code release} frees a claim: the send claim after every
-     * failure, so that a retry can claim the same send number, and the rate slot only when no
-     * gateway was contacted, because every attempt at a gateway counts against the hourly limit.
+     * Calls the native sendCode and handles its exceptions. Returns the result JSON, or null after
+     * rendering the response when no code was sent. A failure releases the send claim, so that a
+     * retry can claim the same send number. It keeps the rate slot when the request may have
+     * reached a gateway, because every attempt at a gateway counts against the hourly limit.
      */
-    private SendCodeResult callSendCode(AuthenticationFlowContext context, Prepared prepared, String previousState,
-                                        SmsCodeView previousView, long nowMillis, Runnable releaseSend,
-                                        Runnable releaseRateSlot) {
+    private String callSendCode(AuthenticationFlowContext context, Prepared prepared, String previousState,
+                                SmsCodeView previousView, long nowMillis, AttemptClaims attempt) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
-        String originHost = prepared.config().originBoundLine() ? context.getUriInfo().getBaseUri().getHost() : null;
+        String originHost = prepared.config().originBoundLine() ? originHost(context.getSession()) : null;
         try {
-            return SendCodeResult.fromJson(NativeBridge.sendCode(prepared.configJson(),
-                    prepared.key().getSecretKey().getEncoded(), prepared.phoneNumber(), smsTextTemplate(context),
-                    realmDisplayName(realm), originHost, previousState, nowMillis));
+            return NativeBridge.sendCode(prepared.configJson(), prepared.key().getSecretKey().getEncoded(),
+                    prepared.phoneNumber(), smsTextTemplate(context), realmDisplayName(realm), originHost,
+                    previousState, nowMillis);
         } catch (GatewayConfigException | GatewayRejectedException | GatewayUnavailableException e) {
-            releaseSend.run();
+            attempt.releaseSend();
+            if (!mayHaveReachedGateway(e)) {
+                attempt.releaseRateSlot();
+            }
             sendFailed(context, e, prepared, previousState == null, nowMillis);
-            return null;
         } catch (SendNotAllowedException e) {
             // The page allowed the send a moment ago; the state decides, so show its wait.
-            releaseSend.run();
-            releaseRateSlot.run();
+            attempt.releaseAll();
             SmsCodeView view = previousView == null ? firstSendView(context, prepared) : previousView;
             context.challenge(SmsLoginForm.codePage(context, view.waitingAtLeast(e.getRetryAfterSeconds()), null,
                     null));
-            return null;
         } catch (InvalidConfigException e) {
-            releaseSend.run();
-            releaseRateSlot.run();
+            attempt.releaseAll();
             logInvalidConfig(context, e);
             SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
-            return null;
         } catch (InvalidPhoneNumberException e) {
-            releaseSend.run();
-            releaseRateSlot.run();
+            attempt.releaseAll();
             LOG.warnf("The phone number %s of user '%s' in realm '%s' is invalid (%s): %s",
                     maskPhone(prepared.phoneNumber()), user.getId(), realm.getName(), e.getReason(), e.getMessage());
             SmsAuthenticator.unavailable(context, SmsEvents.ERROR_SMS_SEND_FAILED);
-            return null;
         } catch (InvalidChallengeException e) {
-            releaseSend.run();
-            releaseRateSlot.run();
+            attempt.releaseAll();
             SmsAuthenticator.restartForInvalidState(context, e);
-            return null;
         } catch (NativeLibraryException e) {
-            releaseSend.run();
-            releaseRateSlot.run();
+            attempt.releaseAll();
             SmsAuthenticator.libraryUnavailable(context, e);
-            return null;
-        } catch (NativePanicError | IllegalStateException e) {
-            releaseSend.run();
-            LOG.errorf(e, "Bug while sending the SMS code for user '%s' in realm '%s', execution '%s'",
-                    user.getId(), realm.getName(), context.getExecution().getId());
+        } catch (NativePanicError e) {
+            attempt.releaseAll();
+            logSendBug(context, e);
+        } catch (IllegalStateException e) {
+            // The library failed in a way that does not tell whether a request left, so the rate slot stays.
+            attempt.releaseSend();
+            logSendBug(context, e);
+        }
+        return null;
+    }
+
+    private static void logSendBug(AuthenticationFlowContext context, Throwable e) {
+        LOG.errorf(e, "Bug while sending the SMS code for user '%s' in realm '%s', execution '%s'",
+                context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+        SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
+    }
+
+    /**
+     * Parses the result of a send that succeeded; null after rendering the response when it does
+     * not parse. The SMS went out, so the claims stay.
+     */
+    private static SendCodeResult parseSendResult(AuthenticationFlowContext context, String resultJson) {
+        try {
+            return SendCodeResult.fromJson(resultJson);
+        } catch (IllegalStateException e) {
+            LOG.errorf(e, "Bug: the SMS code for user '%s' in realm '%s', execution '%s', was sent but the result"
+                    + " does not parse", context.getUser().getId(), context.getRealm().getName(),
+                    context.getExecution().getId());
             SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
             return null;
         }
     }
 
+    /**
+     * Returns whether a failed send may have reached a gateway, which keeps its hourly rate slot.
+     * A rejected or unavailable gateway may have. A configuration error may have unless its message
+     * shows a failure before the HTTP request for every device it names.
+     */
+    static boolean mayHaveReachedGateway(Sms2faException e) {
+        if (!(e instanceof GatewayConfigException)) {
+            return true;
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        // NOTE: this reads the message texts of the native library (gateway/mod.rs). A message
+        // that matches none of NOT_SENT_MESSAGE_STARTS keeps the slot, the safe side.
+        for (String deviceFailure : message.split(SECOND_DEVICE_SEPARATOR, -1)) {
+            if (NOT_SENT_MESSAGE_STARTS.stream().noneMatch(deviceFailure::startsWith)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Returns the host of Keycloak's frontend URL, from the realm's frontend URL or the configured
+     * hostname, for the origin-bound line. Unlike the request's Host header, a client or proxy cannot set it.
+     */
+    static String originHost(KeycloakSession session) {
+        String host = session.getContext().getUri(UrlType.FRONTEND).getBaseUri().getHost();
+        return host == null ? "" : host;
+    }
+
     private static void sent(AuthenticationFlowContext context, SendCodeResult result, Prepared prepared,
+                             DescribeChallengeResult previous, String claimPart, long loginLifespan,
                              long nowMillis) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        String deviceUrl = result.simulated() ? "" : result.deviceUrl();
         authSession.setAuthNote(SmsAuthenticator.NOTE_STATE, result.state());
         authSession.setAuthNote(SmsAuthenticator.NOTE_MASKED_PHONE, result.maskedPhone());
         authSession.setAuthNote(SmsAuthenticator.NOTE_KEY_ID, prepared.key().getKid());
         authSession.removeAuthNote(SmsAuthenticator.NOTE_SEND_BLOCKED);
-
-        // The new code inherited the wrong attempts of the previous one, so their slots are taken.
-        SmsAuthenticator.claims(context).claimInheritedGuesses(result.codeId(), result.attemptsUsed(),
-                SmsAuthenticator.codeClaimLifespanSeconds(result.expiresAtMillis(), nowMillis));
-
         // The details of the last send go on the LOGIN event that ends a successful login. A LOGIN
         // success here, before the login completes, would mislead audits that count LOGIN events.
         authSession.setAuthNote(SmsAuthenticator.NOTE_MESSAGE_ID, result.messageId());
-        authSession.setAuthNote(SmsAuthenticator.NOTE_DEVICE_URL, result.simulated() ? "" : result.deviceUrl());
+        authSession.setAuthNote(SmsAuthenticator.NOTE_DEVICE_URL, deviceUrl);
+
+        // The records let a request whose notes are stale or missing find this send; see SmsClaims.
+        SmsClaims claims = SmsAuthenticator.claims(context);
+        claims.recordIssued(result.challengeId(), new SmsClaims.Issued(result.sendNumber(), result.codeId(),
+                result.state(), prepared.key().getKid(), result.maskedPhone(), result.messageId(), deviceUrl),
+                loginLifespan);
+        if (previous == null) {
+            claims.recordFirstSend(claimPart, result.challengeId(), loginLifespan);
+        }
+
+        // The new code inherited the wrong attempts of the previous one, so their slots are taken.
+        int inherited = result.attemptsUsed();
+        if (previous != null) {
+            int claimedByPrevious = claims.claimedGuesses(previous.codeId(), previous.maxAttempts());
+            inherited = SmsClaims.inheritedGuesses(result.attemptsUsed(), claimedByPrevious, previous.maxAttempts());
+        }
+        claims.claimInheritedGuesses(result.codeId(), Math.min(inherited, result.maxAttempts()),
+                SmsAuthenticator.codeClaimLifespanSeconds(result.expiresAtMillis(), nowMillis));
 
         if (result.simulated()) {
             LOG.infof("SMS suppressed (simulation mode): code %d of the login for user '%s' in realm '%s',"
@@ -351,24 +507,30 @@ final class SmsCodeSender {
     }
 
     /**
-     * Rejects a send to a user whom brute-force detection locked out. No SMS is sent, and the code
-     * page shows the error of a wrong code, so that it does not reveal the lockout.
+     * Rejects a send to a user whom brute-force detection locked out. No SMS is sent, and the page
+     * is the normal code page without an error, so that it does not reveal the lockout. After a
+     * refused first send no code exists, so every code entered later gets the page of a wrong code.
      */
     private static void refuseLockedOut(AuthenticationFlowContext context, String previousState,
                                         SmsExecutionConfig config, String phoneNumber) {
-        context.getEvent().user(context.getUser()).error(Errors.USER_TEMPORARILY_DISABLED);
+        context.getEvent().clone().user(context.getUser()).error(Errors.USER_TEMPORARILY_DISABLED);
         SmsCodeView view;
         if (previousState == null) {
-            view = new SmsCodeView(maskPhone(phoneNumber), true, null, Math.max(0, config.maxSendsPerLogin() - 1),
-                    config.resendCooldownSeconds());
+            long nowMillis = Time.currentTimeMillis();
+            String maskedPhone = maskPhone(phoneNumber);
+            SmsSendBlock block = SmsSendBlock.lockedOut(nowMillis, config.resendCooldownSeconds(),
+                    config.maxSendsPerLogin() - 1, config.maxAttempts());
+            AuthenticationSessionModel authSession = context.getAuthenticationSession();
+            authSession.setAuthNote(SmsAuthenticator.NOTE_SEND_BLOCKED, block.toNote());
+            authSession.setAuthNote(SmsAuthenticator.NOTE_MASKED_PHONE, maskedPhone);
+            view = block.codeView(maskedPhone, nowMillis);
         } else {
             view = SmsAuthenticator.currentView(context, previousState);
             if (view == null) {
                 return;
             }
         }
-        context.challenge(SmsLoginForm.codePage(context, view,
-                new FormMessage(SmsLoginForm.FIELD_CODE, SmsMessages.CODE_REJECTED), null));
+        context.challenge(SmsLoginForm.codePage(context, view, null, null));
     }
 
     /**
@@ -384,6 +546,7 @@ final class SmsCodeSender {
         }
         // The first send has no state to show yet, and a redirect could come back here while the
         // parallel request is still sending, so the page shows the code input that the SMS will fill.
+        // A code entered there finds the state once the parallel request has recorded it.
         context.challenge(SmsLoginForm.codePage(context, firstSendView(context, prepared), null, null));
     }
 
@@ -395,35 +558,50 @@ final class SmsCodeSender {
     }
 
     /**
-     * Returns the key part of the first send's claim: the auth session's root id and tab id, plus
-     * a hash of the form's single-use session code when the request has one. Keycloak clears the
-     * auth notes when the login restarts in the same tab, and the session code then differs, so a
-     * restarted login gets a new claim, while a double submit of one form shares it.
+     * Returns a new random login id for {@link SmsAuthenticator#NOTE_LOGIN_ID}: 128 bits as hex.
      */
-    static String firstSendClaimPart(AuthenticationFlowContext context) {
-        AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        String sessionCode = context.getUriInfo().getQueryParameters().getFirst(SESSION_CODE_PARAMETER);
-        return firstSendClaimPart(authSession.getParentSession().getId(), authSession.getTabId(), sessionCode);
+    static String newLoginId() {
+        byte[] bytes = new byte[LOGIN_ID_BYTES];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
-    static String firstSendClaimPart(String rootSessionId, String tabId, String sessionCode) {
-        String part = rootSessionId + "." + tabId;
-        if (sessionCode == null || sessionCode.isEmpty()) {
-            // NOTE: a step entered by a GET has no session code, so a login restarted in the same tab
-            // within SEND_CLAIM_LIFESPAN_SECONDS finds this claim taken. Its page then sends nothing
-            // until the user presses "Send a new code", whose POST has a session code.
-            return part;
+    /**
+     * Returns the key part of the first send's claim and record, for the login id in the auth
+     * note. A login id missing there, which only a parallel request's commit can cause, is set anew.
+     */
+    static String firstSendClaimPart(AuthenticationSessionModel authSession) {
+        String loginId = authSession.getAuthNote(SmsAuthenticator.NOTE_LOGIN_ID);
+        if (loginId == null) {
+            loginId = newLoginId();
+            authSession.setAuthNote(SmsAuthenticator.NOTE_LOGIN_ID, loginId);
         }
-        return part + "." + sha256Hex(sessionCode).substring(0, 32);
+        return firstSendClaimPart(authSession, loginId);
     }
 
-    private static String sha256Hex(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java platform provides SHA-256", e);
-        }
+    static String firstSendClaimPart(AuthenticationSessionModel authSession, String loginId) {
+        return firstSendClaimPart(authSession.getParentSession().getId(), authSession.getTabId(), loginId);
+    }
+
+    /**
+     * Returns the key part of the first send's claim. It contains the auth session's root id and
+     * tab id, which are the same for every request of a login in one browser tab, and the login id
+     * that the step sets when it starts.
+     *
+     * <p>Why a login id from an auth note: a login restarted in the same tab keeps the root and tab
+     * ids, but Keycloak clears the auth notes, so the restarted step gets a new login id and can send
+     * again. The auth session's timestamp would not do, because Keycloak sets it anew in every
+     * request, so two submits of one form can see different values. The step writes the login id
+     * and redirects before it sends, so the GETs after a double-submitted form read the id that was
+     * committed last and share one claim. The claim is released when the login succeeds, and
+     * otherwise expires with the login's lifespan.
+     *
+     * <p>NOTE: if one submit of a double-submitted form commits only after the GET that followed
+     * the other submit has sent the code, its commit replaces the notes with its own login id and
+     * no state, and the next GET sends a second first code under that id.
+     */
+    static String firstSendClaimPart(String rootSessionId, String tabId, String loginId) {
+        return rootSessionId + "." + tabId + "." + loginId;
     }
 
     private static void logInvalidConfig(AuthenticationFlowContext context, InvalidConfigException e) {

@@ -19,8 +19,9 @@ public final class SmsMessages {
     /** Wrong code, {0} = attempts left (an integer, for a choice format). */
     public static final String CODE_INVALID = "smsAuthCodeInvalid";
     /**
-     * Wrong code without an attempt count: for a user who is locked out by brute-force detection,
-     * so the page does not reveal the lockout, and for a code that a parallel request already used.
+     * Wrong code without an attempt count; the other code errors start with the same words. The
+     * authenticator no longer shows it: a locked-out user and a code that a parallel request
+     * already used get {@link #CODE_INVALID}, like any wrong code.
      */
     public static final String CODE_REJECTED = "smsAuthCodeRejected";
     /** The code validity has passed; a new code can be requested on the page. */
@@ -59,7 +60,7 @@ public final class SmsMessages {
      */
     public static final String SMS_TEXT = "smsAuthText";
     /** SMS text used when no theme bundle has {@link #SMS_TEXT}; equals the English bundle value. */
-    public static final String DEFAULT_SMS_TEXT = "Your {2} login code is {0}. It is valid for {1} minutes.";
+    public static final String DEFAULT_SMS_TEXT = "Your {2} login code is {0}. It is valid for {1} min.";
 
     private SmsMessages() {
     }

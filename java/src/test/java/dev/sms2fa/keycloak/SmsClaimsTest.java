@@ -77,6 +77,133 @@ class SmsClaimsTest {
     }
 
     @Test
+    void loginClaimLifespanIsLongestPlusMargin() {
+        assertEquals(1800 + SmsClaims.LOGIN_CLAIM_MARGIN_SECONDS, SmsClaims.loginClaimLifespanSeconds(1800, 300, 60));
+        assertEquals(3600 + SmsClaims.LOGIN_CLAIM_MARGIN_SECONDS, SmsClaims.loginClaimLifespanSeconds(600, 3600, 60));
+        assertEquals(7200 + SmsClaims.LOGIN_CLAIM_MARGIN_SECONDS, SmsClaims.loginClaimLifespanSeconds(600, 300, 7200));
+    }
+
+    @Test
+    void loginClaimLifespanOutlivesOldFixedLifespan() {
+        // Send claims used to last 120 s, so a stale note could claim a send number again after that.
+        assertTrue(SmsClaims.loginClaimLifespanSeconds(1800, 300, 60) > 1800);
+        assertTrue(SmsClaims.loginClaimLifespanSeconds(0, 0, 0) > 0);
+    }
+
+    @Test
+    void sendClaimHeldForLoginLifespan() {
+        long lifespan = SmsClaims.loginClaimLifespanSeconds(1800, 300, 60);
+
+        assertTrue(claims.claimSend("challenge", 2, lifespan));
+
+        assertEquals(lifespan, store.lifespan(SmsClaims.sendKey("challenge", 2)));
+        assertTrue(claims.sendClaimed("challenge", 2));
+        assertFalse(claims.sendClaimed("challenge", 3));
+    }
+
+    @Test
+    void issuedRecordRoundTrip() {
+        SmsClaims.Issued issued = new SmsClaims.Issued(2, "code-2", "state-2", "kid-1", "+48******200", "1821",
+                "https://sms.example:443");
+
+        claims.recordIssued("challenge", issued, 1920);
+
+        assertEquals(issued, claims.issued("challenge"));
+        assertEquals(1920L, store.lifespan(SmsClaims.issuedKey("challenge")));
+        assertEquals("sms-2fa:issued:challenge", SmsClaims.issuedKey("challenge"));
+    }
+
+    @Test
+    void issuedRecordReplacedByNewerSend() {
+        claims.recordIssued("challenge", new SmsClaims.Issued(1, "code-1", "state-1", "kid", "", "", ""), 1920);
+        claims.recordIssued("challenge", new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", ""), 1920);
+
+        assertEquals(2, claims.issued("challenge").sendNumber());
+        assertEquals("state-2", claims.issued("challenge").state());
+    }
+
+    @Test
+    void issuedRecordMissingOrIncompleteIsNull() {
+        assertNull(claims.issued("challenge"));
+
+        store.put(SmsClaims.issuedKey("broken"), 60, Map.of("sendNumber", "two", "codeId", "c", "state", "s",
+                "keyId", "k"));
+        assertNull(claims.issued("broken"));
+
+        store.put(SmsClaims.issuedKey("no-state"), 60, Map.of("sendNumber", "2", "codeId", "c", "keyId", "k"));
+        assertNull(claims.issued("no-state"));
+    }
+
+    @Test
+    void issuedToStringOmitsState() {
+        SmsClaims.Issued issued = new SmsClaims.Issued(1, "code-1", "secret-state", "kid", "", "", "");
+
+        assertFalse(issued.toString().contains("secret-state"), issued.toString());
+    }
+
+    @Test
+    void newerSendSupersedesOlderState() {
+        SmsClaims.Issued newest = new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", "");
+
+        assertTrue(newest.supersedes(1, "code-1"));
+        assertFalse(newest.supersedes(2, "code-2"));
+        // The same send number with another code id cannot come from this challenge's sends; the record wins.
+        assertTrue(newest.supersedes(2, "code-x"));
+        // A note newer than the record (the record's write was lost) is kept.
+        assertFalse(newest.supersedes(3, "code-3"));
+    }
+
+    @Test
+    void firstSendRecordPointsToChallenge() {
+        assertNull(claims.firstSendChallenge("root.tab.login"));
+
+        claims.recordFirstSend("root.tab.login", "challenge", 1920);
+
+        assertEquals("challenge", claims.firstSendChallenge("root.tab.login"));
+        assertNull(claims.firstSendChallenge("root.tab.other-login"));
+        assertEquals(1920L, store.lifespan(SmsClaims.firstSendKey("root.tab.login")));
+    }
+
+    @Test
+    void claimedGuessesCountsFromFirstSlot() {
+        assertEquals(0, claims.claimedGuesses("code", 5));
+        claims.claimGuess("code", 5, 360);
+        claims.claimGuess("code", 5, 360);
+
+        assertEquals(2, claims.claimedGuesses("code", 5));
+
+        claims.claimInheritedGuesses("code", 5, 360);
+        assertEquals(5, claims.claimedGuesses("code", 5));
+    }
+
+    @Test
+    void inheritedGuessesTakeLargerCount() {
+        // The state records 1 wrong attempt, but parallel requests claimed 3 slots without writing back.
+        assertEquals(3, SmsClaims.inheritedGuesses(1, 3, 5));
+        assertEquals(2, SmsClaims.inheritedGuesses(2, 1, 5));
+        assertEquals(0, SmsClaims.inheritedGuesses(0, 0, 5));
+    }
+
+    @Test
+    void inheritedGuessesZeroAfterBurn() {
+        // Every slot of the old code is claimed: the code was burned, and a new code starts at 0.
+        assertEquals(0, SmsClaims.inheritedGuesses(3, 5, 5));
+        assertEquals(0, SmsClaims.inheritedGuesses(0, 5, 5));
+    }
+
+    @Test
+    void staleStateUnderCountsInheritedAttempts() {
+        // Three wrong entries at code-1 claimed slots 1 to 3, but the note that the resend used records one.
+        for (int i = 0; i < 3; i++) {
+            claims.claimGuess("code-1", 5, 360);
+        }
+        int inherited = SmsClaims.inheritedGuesses(1, claims.claimedGuesses("code-1", 5), 5);
+        claims.claimInheritedGuesses("code-2", inherited, 360);
+
+        assertEquals(4, claims.claimGuess("code-2", 5, 360));
+    }
+
+    @Test
     void usedClaimedOnce() {
         assertTrue(claims.claimUsed("code", 360));
         assertFalse(claims.claimUsed("code", 360));

@@ -1,6 +1,9 @@
 package dev.sms2fa.keycloak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,7 @@ class SmsSendBlockTest {
         assertEquals(block, read);
         assertEquals(SmsMessages.SEND_FAILED, read.messageKey());
         assertEquals(NOW + 30_000, read.retryAtMillis());
+        assertFalse(read.showsCodePage());
     }
 
     @Test
@@ -25,6 +29,44 @@ class SmsSendBlockTest {
 
         assertEquals(block, SmsSendBlock.fromNote(block.toNote()));
         assertEquals(SmsMessages.SEND_LIMIT_REACHED, block.messageKey());
+        assertFalse(block.showsCodePage());
+    }
+
+    @Test
+    void lockedOutRoundTrip() {
+        SmsSendBlock block = SmsSendBlock.lockedOut(NOW, 30, 2, 5);
+
+        SmsSendBlock read = SmsSendBlock.fromNote(block.toNote());
+
+        assertEquals(block, read);
+        assertTrue(read.showsCodePage());
+        assertEquals(2, read.sendsLeft());
+        assertEquals(5, read.maxAttempts());
+    }
+
+    @Test
+    void lockedOutShowsPageOfSentCode() {
+        SmsSendBlock block = SmsSendBlock.lockedOut(NOW, 30, 2, 5);
+
+        SmsCodeView view = block.codeView("+48******200", NOW + 10_000);
+
+        assertEquals("+48******200", view.maskedPhone());
+        assertTrue(view.codeOpen());
+        assertNull(view.closedReason());
+        assertEquals(2, view.sendsLeft());
+        assertEquals(20, view.resendWaitSeconds());
+        assertNull(view.closedMessageKey());
+    }
+
+    @Test
+    void lockedOutWithoutSendsLeftHasNoWait() {
+        SmsSendBlock block = SmsSendBlock.lockedOut(NOW, 30, 0, 5);
+
+        SmsCodeView view = block.codeView("+48******200", NOW);
+
+        assertEquals(0, view.sendsLeft());
+        assertEquals(0, view.resendWaitSeconds());
+        assertTrue(view.codeOpen());
     }
 
     @Test
@@ -47,10 +89,12 @@ class SmsSendBlockTest {
 
     @Test
     void unreadableNoteIsRetryableFailure() {
-        for (String note : new String[] {null, "", "garbage", "smsAuthSendFailed:soon", "otherKey:123"}) {
+        String[] notes = {null, "", "garbage", "SEND_FAILED:soon:0:0", "OTHER:123:0:0", "smsAuthSendFailed:123"};
+        for (String note : notes) {
             SmsSendBlock block = SmsSendBlock.fromNote(note);
             assertEquals(SmsMessages.SEND_FAILED, block.messageKey(), String.valueOf(note));
             assertEquals(0, block.messageArgument(NOW), String.valueOf(note));
+            assertFalse(block.showsCodePage(), String.valueOf(note));
         }
     }
 }

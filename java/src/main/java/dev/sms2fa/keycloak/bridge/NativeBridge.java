@@ -48,8 +48,9 @@ public final class NativeBridge {
      * @param textTemplate a Keycloak message pattern: {0} is the code, {1} the validity in whole
      *        minutes (rounded up), {2} the realm name, and '' is one apostrophe
      * @param realmName the value for {2}
-     * @param originHost the host name of the login request for the origin-bound line; required when
-     *        the config turns {@code originBoundLine} on, and ignored (may be null) otherwise
+     * @param originHost the Keycloak host name for the origin-bound line, or null. The line is left
+     *        out when {@code originBoundLine} is off, or when this is null, an IP address or not a
+     *        domain name
      * @param previousState the login's current state for a resend, or null for its first send
      * @param nowMillis the current time in milliseconds since the epoch
      * @return JSON {@code {"state","challengeId","codeId","sendNumber","sendsLeft","nextSendAtMillis",
