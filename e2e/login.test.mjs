@@ -105,6 +105,9 @@ test('password then SMS code logs the user in', async () => {
     cookies.some((cookie) => cookie.name === 'KEYCLOAK_IDENTITY'),
     'no Keycloak login session after the right code',
   );
+  // The account console loads the user's profile only with the account roles of a working login.
+  await page.waitForSelector('#firstName');
+  assert.equal(await page.inputValue('#firstName'), 'Demo');
   await page.screenshot({ path: `${SCREENSHOT_DIR}/logged-in.png` });
 
   if (KEYCLOAK_LOG) {

@@ -3,9 +3,16 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
+# Repeats any overridden run directory and ports, so the printed command stops this stack only.
+stop_command="make stop"
+if [[ "$RUN_DIR" != "$ROOT/.run" || "$KEYCLOAK_PORT" != 8080 || "$STANDIN_HTTPS_PORT" != 8443 ]]; then
+  stop_command="RUN_DIR=$RUN_DIR KEYCLOAK_PORT=$KEYCLOAK_PORT KEYCLOAK_MANAGEMENT_PORT=$KEYCLOAK_MANAGEMENT_PORT"
+  stop_command+=" STANDIN_HTTPS_PORT=$STANDIN_HTTPS_PORT STANDIN_HTTP_PORT=$STANDIN_HTTP_PORT bash scripts/stack.sh stop"
+fi
+
 cat <<INFO
 
-The demo is running (stop it with: make stop).
+The demo is running. Stop it with: $stop_command
 
   Log in:          http://127.0.0.1:$KEYCLOAK_PORT/realms/demo/account
                    user "demo", password "demo"; the second step asks for an SMS code

@@ -69,10 +69,12 @@ start_keycloak() {
     || die "kc.sh build failed; see $RUN_DIR/keycloak-build.log"
 
   log "starting Keycloak $KEYCLOAK_VERSION on http://127.0.0.1:$KEYCLOAK_PORT"
+  # --cache=local: a single node opens no cluster (JGroups) ports, which would listen beyond loopback.
   KC_BOOTSTRAP_ADMIN_USERNAME=$ADMIN_USER KC_BOOTSTRAP_ADMIN_PASSWORD=$ADMIN_PASSWORD \
     "$KEYCLOAK_HOME/bin/kc.sh" start --optimized --import-realm \
     --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
     --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" --hostname-strict=false \
+    --cache=local \
     >"$keycloak_log" 2>&1 &
   echo $! >"$keycloak_pid"
   wait_for_http "http://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 180 "$keycloak_pid" \

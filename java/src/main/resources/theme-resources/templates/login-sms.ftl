@@ -27,7 +27,7 @@
                     <@field.group name="code" label=msg("smsAuthCodeLabel") error=codeError>
                         <span class="${properties.kcInputClass} <#if codeError?has_content>${properties.kcError}</#if>">
                             <input id="code" name="code" type="text" value="" autocomplete="one-time-code"
-                                   inputmode="numeric" pattern="[0-9]*" autofocus aria-describedby="sms-instruction"
+                                   inputmode="numeric" autofocus aria-describedby="sms-instruction"
                                    aria-invalid="<#if codeError?has_content>true</#if>"/>
                             <@field.errorIcon error=codeError/>
                         </span>
