@@ -105,7 +105,7 @@ test('password then SMS code logs the user in', async () => {
     cookies.some((cookie) => cookie.name === 'KEYCLOAK_IDENTITY'),
     'no Keycloak login session after the right code',
   );
-  // The account console loads the user's profile only with the account roles of a working login.
+  // The account console shows the profile only after a complete login by a user with account roles.
   await page.waitForSelector('#firstName');
   assert.equal(await page.inputValue('#firstName'), 'Demo');
   await page.screenshot({ path: `${SCREENSHOT_DIR}/logged-in.png` });
