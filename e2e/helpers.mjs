@@ -17,7 +17,6 @@ const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'admin';
 
 export const REALM = 'demo';
 export const ACCOUNT_URL = `${KEYCLOAK_URL}/realms/${REALM}/account`;
-const ADMIN_REALM_URL = `${KEYCLOAK_URL}/admin/realms/${REALM}`;
 const BROWSER_FLOW = 'browser-sms';
 const SMS_PROVIDER_ID = 'sms-2fa';
 
@@ -168,12 +167,12 @@ async function adminToken() {
   return cachedToken.value;
 }
 
-// Sends a request to the demo realm's admin REST API at PATH and returns the parsed JSON body,
-// or null when there is none. Fails the test on any status other than 2xx.
-export async function adminRequest(method, path, body) {
+// Sends a request to Keycloak's admin REST API at /admin/realms + PATH and returns the parsed
+// JSON body, or null when there is none. Fails the test on any status other than 2xx.
+export async function keycloakAdminRequest(method, path, body) {
   const headers = { Authorization: `Bearer ${await adminToken()}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${ADMIN_REALM_URL}${path}`, {
+  const response = await fetch(`${KEYCLOAK_URL}/admin/realms${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -181,6 +180,11 @@ export async function adminRequest(method, path, body) {
   const text = await response.text();
   assert.ok(response.ok, `admin request ${method} ${path} failed with ${response.status}: ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+// Sends a request to the demo realm's admin REST API at PATH, as keycloakAdminRequest does.
+export async function adminRequest(method, path, body) {
+  return keycloakAdminRequest(method, `/${REALM}${path}`, body);
 }
 
 // Returns a new phone number in E.164 for a test user, a Polish mobile number that differs from

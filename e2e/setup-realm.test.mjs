@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   KEYCLOAK_URL,
+  keycloakAdminRequest,
   STANDIN_TOKEN,
   TEST_TIMEOUT_MS,
   launchBrowser,
@@ -59,46 +60,8 @@ let realmCreated = false;
 
 // ------------------------------------------------------------------ admin REST API of the test realm
 
-let cachedToken = null;
-
-// Returns an access token of the master realm's admin. Tokens live 60 s by default, so a token
-// older than 30 s is replaced.
-async function adminToken() {
-  if (cachedToken && Date.now() - cachedToken.fetchedAt < 30_000) {
-    return cachedToken.value;
-  }
-  const response = await fetch(`${KEYCLOAK_URL}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'admin-cli',
-      username: ADMIN_USER,
-      password: ADMIN_PASSWORD,
-    }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `the admin token request failed: ${text}`);
-  cachedToken = { value: JSON.parse(text).access_token, fetchedAt: Date.now() };
-  return cachedToken.value;
-}
-
-// Sends a request to the admin REST API at /admin/realms + PATH and returns the parsed JSON body,
-// or null when there is none. Fails the test on any status other than 2xx.
-async function adminRequest(method, path, body) {
-  const headers = { Authorization: `Bearer ${await adminToken()}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${KEYCLOAK_URL}/admin/realms${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `admin request ${method} ${path} failed with ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 function realmRequest(method, path, body) {
-  return adminRequest(method, `/${encodeURIComponent(REALM)}${path}`, body);
+  return keycloakAdminRequest(method, `/${encodeURIComponent(REALM)}${path}`, body);
 }
 
 function flowExecutions(alias) {
@@ -211,7 +174,7 @@ async function assertConfiguredRealm() {
 
 before(async () => {
   // The SMS text contains the realm's display name, so it has no digits that could pass for a code.
-  await adminRequest('POST', '', { realm: REALM, displayName: 'Setup script test', enabled: true });
+  await keycloakAdminRequest('POST', '', { realm: REALM, displayName: 'Setup script test', enabled: true });
   realmCreated = true;
   await realmRequest('POST', '/users', {
     username: user.username,
@@ -236,7 +199,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   if (realmCreated) {
-    await adminRequest('DELETE', `/${encodeURIComponent(REALM)}`);
+    await keycloakAdminRequest('DELETE', `/${encodeURIComponent(REALM)}`);
   }
 });
 

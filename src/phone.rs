@@ -179,11 +179,11 @@ fn parse_region(key: &str, code: &str) -> Result<Region> {
         .then(|| upper.parse::<Region>().ok())
         .flatten();
     region.ok_or_else(|| {
-        let shown: String = code.chars().take(10).collect();
+        let truncated: String = code.chars().take(10).collect();
         Error::invalid_config(
             key,
             format!(
-                "{shown:?} is not a known ISO 3166 alpha-2 region code; enter a code such as DE, \
+                "{truncated:?} is not a known ISO 3166 alpha-2 region code; enter a code such as DE, \
                  AT or PL"
             ),
         )

@@ -218,7 +218,7 @@ def load_script():
 
 
 class RecordingClient:
-    """Stands in for AdminClient in the enrolment step: GET answers from a table, other calls recorded."""
+    """Fake AdminClient for the enrolment step: returns GET responses from a table and records other calls."""
 
     def __init__(self, answers):
         self.answers = answers

@@ -774,7 +774,7 @@ mod tests {
     }
 
     #[test]
-    fn root_cause_of_error_without_source_has_no_url() {
+    fn causeless_error_drops_url() {
         // A status error is a reqwest error with the URL and no source.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();

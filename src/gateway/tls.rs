@@ -1,6 +1,6 @@
 //! rustls client configurations for a pinned gateway certificate and for skipped verification.
 //!
-//! Both verifiers replace only the certificate check. The handshake signatures are still
+//! Both replace only the certificate check. The handshake signatures are still
 //! verified with the crypto provider's algorithms, so the server must hold the private key of
 //! the certificate it presents.
 
@@ -21,21 +21,12 @@ use crate::config::CertificatePin;
 /// Builds a client configuration that accepts a server iff the SHA-256 of its leaf certificate
 /// (DER) equals one of `pins`, whatever its issuer, names and validity dates.
 pub(super) fn pinned_config(pins: &[CertificatePin]) -> Result<ClientConfig, rustls::Error> {
-    let provider = crypto_provider();
-    let verifier = PinnedVerifier {
-        pins: pins.to_vec(),
-        algorithms: provider.signature_verification_algorithms,
-    };
-    client_config(provider, Arc::new(verifier))
+    client_config(Accepted::Pinned(pins.to_vec()))
 }
 
 /// Builds a client configuration that accepts any server certificate.
 pub(super) fn skip_verify_config() -> Result<ClientConfig, rustls::Error> {
-    let provider = crypto_provider();
-    let verifier = AnyCertificate {
-        algorithms: provider.signature_verification_algorithms,
-    };
-    client_config(provider, Arc::new(verifier))
+    client_config(Accepted::Any)
 }
 
 /// Returns the process-wide default provider when one is installed, as reqwest does, else
@@ -46,10 +37,12 @@ fn crypto_provider() -> Arc<CryptoProvider> {
         .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
 }
 
-fn client_config(
-    provider: Arc<CryptoProvider>,
-    verifier: Arc<dyn ServerCertVerifier>,
-) -> Result<ClientConfig, rustls::Error> {
+fn client_config(accepted: Accepted) -> Result<ClientConfig, rustls::Error> {
+    let provider = crypto_provider();
+    let verifier = Arc::new(CertificateVerifier {
+        accepted,
+        algorithms: provider.signature_verification_algorithms,
+    });
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -90,18 +83,29 @@ impl fmt::Display for PinMismatch {
 
 impl std::error::Error for PinMismatch {}
 
-struct PinnedVerifier {
-    pins: Vec<CertificatePin>,
+/// Server certificates that a [`CertificateVerifier`] accepts.
+enum Accepted {
+    /// Leaf certificates whose SHA-256 (DER) equals one of these fingerprints.
+    Pinned(Vec<CertificatePin>),
+    /// Any certificate, for the explicit "skip verification" setting.
+    Any,
+}
+
+struct CertificateVerifier {
+    accepted: Accepted,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl fmt::Debug for PinnedVerifier {
+impl fmt::Debug for CertificateVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PinnedVerifier({} pins)", self.pins.len())
+        match &self.accepted {
+            Accepted::Pinned(pins) => write!(f, "CertificateVerifier({} pins)", pins.len()),
+            Accepted::Any => write!(f, "CertificateVerifier(any certificate)"),
+        }
     }
 }
 
-impl ServerCertVerifier for PinnedVerifier {
+impl ServerCertVerifier for CertificateVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -110,13 +114,14 @@ impl ServerCertVerifier for PinnedVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let pins = match &self.accepted {
+            Accepted::Any => return Ok(ServerCertVerified::assertion()),
+            Accepted::Pinned(pins) => pins,
+        };
         let actual: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
-        let matched = self
-            .pins
-            .iter()
-            .fold(subtle::Choice::from(0), |found, pin| {
-                found | pin.ct_eq(&actual)
-            });
+        let matched = pins.iter().fold(subtle::Choice::from(0), |found, pin| {
+            found | pin.ct_eq(&actual)
+        });
         if bool::from(matched) {
             Ok(ServerCertVerified::assertion())
         } else {
@@ -124,46 +129,6 @@ impl ServerCertVerifier for PinnedVerifier {
                 OtherError(Arc::new(PinMismatch { actual })),
             )))
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-#[derive(Debug)]
-struct AnyCertificate {
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -205,9 +170,9 @@ mod tests {
             .map(|_| ())
     }
 
-    fn pinned(pins: Vec<CertificatePin>) -> PinnedVerifier {
-        PinnedVerifier {
-            pins,
+    fn pinned(pins: Vec<CertificatePin>) -> CertificateVerifier {
+        CertificateVerifier {
+            accepted: Accepted::Pinned(pins),
             algorithms: crypto_provider().signature_verification_algorithms,
         }
     }
@@ -231,6 +196,15 @@ mod tests {
         assert_eq!(mismatch.actual, expected);
         let message = mismatch.to_string();
         assert!(message.contains(&fingerprint_text(&expected)), "{message}");
+    }
+
+    #[test]
+    fn skip_verify_accepts_any_certificate() {
+        let verifier = CertificateVerifier {
+            accepted: Accepted::Any,
+            algorithms: crypto_provider().signature_verification_algorithms,
+        };
+        verify(&verifier, b"any certificate").unwrap();
     }
 
     #[test]
