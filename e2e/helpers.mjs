@@ -197,18 +197,34 @@ function newPhoneNumber() {
 // credential when withOtp is true, so the login offers "Try another way". Returns
 // { id, username, password, phone }.
 export async function createSmsUser(name, { withOtp = false } = {}) {
+  return createUser(name, { withOtp });
+}
+
+// Creates an enabled user with a password. SMS is 'credential' (an sms-phone-number credential),
+// 'legacy' (a netzbegruenung mobile-number credential with the number under LEGACY_KEY) or
+// 'none'. ATTRIBUTES, REQUIRED_ACTIONS and REALM_ROLES are set as given. Returns
+// { id, username, password, phone }, where phone is the number stored or null.
+export async function createUser(name, {
+  sms = 'credential', withOtp = false, legacyKey = 'mobileNumber', attributes = {}, requiredActions = [],
+  realmRoles = [],
+} = {}) {
   const username = `e2e-${name}-${Date.now()}-${randomInt(0, 1_000_000)}`;
   const password = `pw-${randomInt(0, 1_000_000_000)}`;
-  const phone = newPhoneNumber();
-  const credentials = [
-    { type: 'password', value: password, temporary: false },
-    {
+  const phone = sms === 'none' ? null : newPhoneNumber();
+  const credentials = [{ type: 'password', value: password, temporary: false }];
+  if (sms === 'credential') {
+    credentials.push({
       type: 'sms-phone-number',
       userLabel: 'test phone',
       credentialData: JSON.stringify({ phoneNumber: phone }),
       secretData: '{}',
-    },
-  ];
+    });
+  } else if (sms === 'legacy') {
+    credentials.push({
+      type: 'mobile-number',
+      credentialData: JSON.stringify({ [legacyKey]: phone }),
+    });
+  }
   if (withOtp) {
     credentials.push({
       type: 'otp',
@@ -225,10 +241,27 @@ export async function createSmsUser(name, { withOtp = false } = {}) {
     firstName: 'Test',
     lastName: name,
     credentials,
+    attributes,
+    requiredActions,
   });
   const [user] = await adminRequest('GET', `/users?username=${encodeURIComponent(username)}&exact=true`);
   assert.ok(user, `the user ${username} was not found after creating it`);
+  if (realmRoles.length > 0) {
+    const roles = await Promise.all(realmRoles.map((role) => adminRequest('GET', `/roles/${encodeURIComponent(role)}`)));
+    await adminRequest('POST', `/users/${user.id}/role-mappings/realm`, roles);
+  }
   return { id: user.id, username, password, phone };
+}
+
+// Returns a new Polish mobile number in E.164 that no test user has yet.
+export function freshPhoneNumber() {
+  return newPhoneNumber();
+}
+
+// Returns the user's stored credentials of TYPE.
+export async function userCredentials(userIdValue, type) {
+  const credentials = await adminRequest('GET', `/users/${userIdValue}/credentials`);
+  return credentials.filter((credential) => credential.type === type);
 }
 
 // Deletes a user that createSmsUser made, together with its brute-force record.

@@ -64,8 +64,16 @@ start_keycloak() {
   cp "$PROVIDER_JAR" "$KEYCLOAK_HOME/providers/"
   render_realm "$KEYCLOAK_HOME/data/import/demo-realm.json"
 
+  # The demo realm's API secret is the vault reference ${vault.smseagle_token}. The file vault reads
+  # <realm>_<name> with each underscore of the name doubled.
+  local vault_dir="$RUN_DIR/vault"
+  rm -rf "$vault_dir"
+  mkdir -p "$vault_dir"
+  chmod 700 "$vault_dir"
+  (umask 077 && printf '%s' "$STANDIN_TOKEN" >"$vault_dir/demo_smseagle__token")
+
   log "running kc.sh build with the provider"
-  "$KEYCLOAK_HOME/bin/kc.sh" build --health-enabled=true >"$RUN_DIR/keycloak-build.log" 2>&1 \
+  "$KEYCLOAK_HOME/bin/kc.sh" build --health-enabled=true --vault=file >"$RUN_DIR/keycloak-build.log" 2>&1 \
     || die "kc.sh build failed; see $RUN_DIR/keycloak-build.log"
 
   log "starting Keycloak $KEYCLOAK_VERSION on http://127.0.0.1:$KEYCLOAK_PORT"
@@ -74,13 +82,46 @@ start_keycloak() {
     "$KEYCLOAK_HOME/bin/kc.sh" start --optimized --import-realm \
     --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
     --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" --hostname-strict=false \
-    --cache=local \
+    --cache=local --vault-dir="$vault_dir" \
     >"$keycloak_log" 2>&1 &
   echo $! >"$keycloak_pid"
   wait_for_http "http://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 180 "$keycloak_pid" \
     || die "Keycloak did not become ready within 180 s; see $keycloak_log"
   wait_for_http "http://127.0.0.1:$KEYCLOAK_PORT/realms/demo" 30 "$keycloak_pid" \
     || die "the demo realm was not imported; see $keycloak_log"
+  enable_enrolment_action
+}
+
+# A realm import that lists required actions replaces Keycloak's default list, so the enrolment
+# action is registered through the admin REST API instead, as an admin would in the console.
+enable_enrolment_action() {
+  KEYCLOAK_URL="http://127.0.0.1:$KEYCLOAK_PORT" ADMIN_USER=$ADMIN_USER ADMIN_PASSWORD=$ADMIN_PASSWORD \
+    python3 - <<'PY' || die "could not enable the required action mobile_number_config in the demo realm"
+import json, os, urllib.parse, urllib.request
+
+base = os.environ["KEYCLOAK_URL"]
+form = urllib.parse.urlencode({"grant_type": "password", "client_id": "admin-cli",
+                               "username": os.environ["ADMIN_USER"], "password": os.environ["ADMIN_PASSWORD"]})
+with urllib.request.urlopen(f"{base}/realms/master/protocol/openid-connect/token", form.encode()) as response:
+    token = json.load(response)["access_token"]
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{base}/admin/realms/demo{path}", data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+registered = {action["alias"] for action in call("GET", "/authentication/required-actions")}
+if "mobile_number_config" not in registered:
+    call("POST", "/authentication/register-required-action",
+         {"providerId": "mobile_number_config", "name": "Phone number for SMS codes"})
+action = call("GET", "/authentication/required-actions/mobile_number_config")
+if not action["enabled"]:
+    action["enabled"] = True
+    call("PUT", "/authentication/required-actions/mobile_number_config", action)
+PY
 }
 
 case "${1:-}" in

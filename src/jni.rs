@@ -17,6 +17,7 @@
 //! String verifyCode(String state, byte[] hmacKey, String enteredCode, long nowMillis,
 //!                   int attemptNumber)
 //! String normalizePhone(String input, String defaultRegion, String allowedCountries)
+//! String listCountries(String allowedCountries)
 //! String maskPhone(String phoneE164)
 //! void panicForTest(String message)
 //! ```
@@ -429,6 +430,18 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_normalizePho
         let allowed_countries = string_arg(env, &allowed_countries, "allowedCountries")?;
         let normalized = service::normalize_phone(&input, &default_region, &allowed_countries)?;
         java_string(env, &normalized)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_listCountries<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    allowed_countries: JString<'local>,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let allowed_countries = string_arg(env, &allowed_countries, "allowedCountries")?;
+        java_json(env, &phone::list_countries(&allowed_countries)?)
     })
 }
 

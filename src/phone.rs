@@ -153,6 +153,51 @@ pub fn normalize_phone(
     PhonePolicy::parse(default_region, allowed_countries)?.normalize(input)
 }
 
+/// A region that numbers can be entered for, with its country calling code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Country {
+    /// ISO 3166 alpha-2 code, upper case.
+    pub region: String,
+    /// Country calling code without the '+', such as 48 for PL.
+    pub calling_code: u16,
+}
+
+/// Returns the regions of the `allowedCountries` value in its order, or every region that
+/// libphonenumber knows, sorted by code, when the value is empty. The enrolment form lists them.
+pub fn list_countries(allowed_countries: &str) -> Result<Vec<Country>> {
+    let policy = PhonePolicy::parse("", allowed_countries)?;
+    let mut countries: Vec<Country> = if policy.allowed_countries.is_empty() {
+        DATABASE
+            .iter()
+            .filter_map(|meta| {
+                let id = meta.id();
+                let geographic = id.len() == 2 && id.bytes().all(|b| b.is_ascii_uppercase());
+                geographic.then(|| Country {
+                    region: id.to_owned(),
+                    calling_code: meta.country_code(),
+                })
+            })
+            .collect()
+    } else {
+        policy
+            .allowed_countries
+            .iter()
+            .filter_map(|region| {
+                DATABASE.by_id(region.as_ref()).map(|meta| Country {
+                    region: region.as_ref().to_owned(),
+                    calling_code: meta.country_code(),
+                })
+            })
+            .collect()
+    };
+    if policy.allowed_countries.is_empty() {
+        countries.sort_by(|a, b| a.region.cmp(&b.region));
+        countries.dedup_by(|a, b| a.region == b.region);
+    }
+    Ok(countries)
+}
+
 /// Checks that `phone` has the E.164 shape: '+', a digit from 1 to 9, then only digits, from
 /// [`E164_MIN_DIGITS`] to [`E164_MAX_DIGITS`] digits in all. It does not check that the number
 /// exists, because a stored number was checked when it was entered.
@@ -249,6 +294,46 @@ mod tests {
             Err(Error::InvalidPhoneNumber { reason, message }) => (reason, message),
             other => panic!("expected InvalidPhoneNumber, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn list_countries_keeps_the_allow_list_order_with_calling_codes() {
+        let countries = list_countries("pl, DE").unwrap();
+        assert_eq!(
+            countries,
+            vec![
+                Country {
+                    region: "PL".into(),
+                    calling_code: 48
+                },
+                Country {
+                    region: "DE".into(),
+                    calling_code: 49
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn list_countries_without_allow_list_lists_every_geographic_region_once() {
+        let countries = list_countries("").unwrap();
+        assert!(countries.len() > 200, "only {} regions", countries.len());
+        assert!(countries.windows(2).all(|w| w[0].region < w[1].region));
+        assert!(countries.iter().all(|c| c.region.len() == 2));
+        assert!(countries.contains(&Country {
+            region: "US".into(),
+            calling_code: 1
+        }));
+        assert!(countries.contains(&Country {
+            region: "CA".into(),
+            calling_code: 1
+        }));
+    }
+
+    #[test]
+    fn list_countries_rejects_an_unknown_region_naming_the_field() {
+        let err = list_countries("PL,XX").unwrap_err();
+        assert!(err.to_string().contains("allowedCountries"), "{err}");
     }
 
     #[test]

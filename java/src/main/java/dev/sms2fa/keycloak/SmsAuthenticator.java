@@ -101,6 +101,16 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
 
     @Override
     public void authenticate(AuthenticationFlowContext context) {
+        authenticate(new LoginStep(context));
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+        action(new LoginStep(context));
+    }
+
+    /** Starts the step, or shows its current state after a reload. */
+    void authenticate(SmsStep context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         if (currentState(context) != null || authSession.getAuthNote(NOTE_SEND_BLOCKED) != null) {
             // A reload, "back", or a return through "try another way": show the current state and send nothing.
@@ -119,8 +129,8 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         sender.sendCode(context, null);
     }
 
-    @Override
-    public void action(AuthenticationFlowContext context) {
+    /** Handles a submitted form of the step: an entered code, "Send a new code" or "Try again". */
+    void action(SmsStep context) {
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
         String state = currentState(context);
 
@@ -148,12 +158,12 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         } catch (RuntimeException e) {
             // The attempt slot, if one was claimed, stays taken: an attempt counts before the comparison.
             LOG.errorf(e, "Bug while verifying the SMS code of user '%s' in realm '%s', execution '%s'",
-                    context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+                    context.getUser().getId(), context.getRealm().getName(), context.stepId());
             unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
         }
     }
 
-    private void verifyCode(AuthenticationFlowContext context, String state, String enteredCode) {
+    private void verifyCode(SmsStep context, String state, String enteredCode) {
         long nowMillis = Time.currentTimeMillis();
         Current current = resolve(context, state, nowMillis);
         if (current == null) {
@@ -237,7 +247,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         }
     }
 
-    private static void accepted(AuthenticationFlowContext context, SmsCodeView view, VerifyCodeResult result) {
+    private static void accepted(SmsStep context, SmsCodeView view, VerifyCodeResult result) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         context.getEvent()
                 .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_CODE_VERIFIED)
@@ -252,7 +262,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         }
         clearNotes(authSession);
         RealmModel realm = context.getRealm();
-        if (realm.isBruteForceProtected()) {
+        if (context.countsForBruteForce() && realm.isBruteForceProtected()) {
             // Clears the otp failures that codeFailure reported; Keycloak clears only the others.
             context.getProtector().successfulLogin(realm, context.getUser(), context.getConnection(),
                     context.getUriInfo(), BRUTE_FORCE_CATEGORIES);
@@ -265,7 +275,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      * refused to a locked-out user, an entered code gets the page of a wrong code without a
      * comparison. Every other case shows the current page.
      */
-    private static void rejectWithoutCode(AuthenticationFlowContext context, String enteredCode) {
+    private static void rejectWithoutCode(SmsStep context, String enteredCode) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         String blockNote = authSession.getAuthNote(NOTE_SEND_BLOCKED);
         SmsSendBlock block = SmsSendBlock.fromNote(blockNote);
@@ -286,7 +296,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      * Rejects an entered code without a comparison, with the page of a wrong code and no failure
      * for brute-force detection: Keycloak's OTP form does not count entries of a locked-out user either.
      */
-    private static void rejectLockedOut(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
+    private static void rejectLockedOut(SmsStep context, SmsCodeView view, FormMessage codeError) {
         context.getEvent().user(context.getUser())
                 .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
                 .error(isLockedOut(context) ? Errors.USER_TEMPORARILY_DISABLED : Errors.INVALID_USER_CREDENTIALS);
@@ -294,7 +304,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Calls the native verifyCode; returns null after rendering the response when it fails. */
-    private static VerifyCodeResult callVerifyCode(AuthenticationFlowContext context, String state, KeyWrapper key,
+    private static VerifyCodeResult callVerifyCode(SmsStep context, String state, KeyWrapper key,
                                                    String enteredCode, long nowMillis, int attempt) {
         try {
             NativeLibraryLoader.ensureLoaded();
@@ -326,14 +336,14 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Rejects an entry at a closed (expired or burned) code with the view's explanation. */
-    private static void codeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
+    private static void codeFailure(SmsStep context, SmsCodeView view, FormMessage codeError) {
         String smsEvent = view.closedReason() == SmsCodeView.ClosedReason.EXPIRED
                 ? SmsEvents.SMS_EVENT_CODE_EXPIRED : SmsEvents.SMS_EVENT_CODE_BURNED;
         codeFailure(context, view, codeError, smsEvent);
     }
 
     /** Rejects a wrong, expired or burned code and reports it to brute-force detection. */
-    private static void codeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError,
+    private static void codeFailure(SmsStep context, SmsCodeView view, FormMessage codeError,
                                     String smsEvent) {
         reportCodeFailure(context, view, codeError, smsEvent, true);
     }
@@ -343,7 +353,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      * page) and an event; {@code countFailure} also reports it to brute-force detection.
      * {@code codeError} null shows the explanation of a closed view.
      */
-    private static void reportCodeFailure(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError,
+    private static void reportCodeFailure(SmsStep context, SmsCodeView view, FormMessage codeError,
                                           String smsEvent, boolean countFailure) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
@@ -353,14 +363,14 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
                 .detail(SmsEvents.DETAIL_SMS_EVENT, smsEvent)
                 .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
                 .error(expired ? Errors.EXPIRED_CODE : Errors.INVALID_USER_CREDENTIALS);
-        if (countFailure && realm.isBruteForceProtected()) {
+        if (countFailure && context.countsForBruteForce() && realm.isBruteForceProtected()) {
             context.getProtector().failedLogin(realm, user, context.getConnection(), context.getUriInfo(),
                     BRUTE_FORCE_CATEGORIES);
         }
         failureChallenge(context, view, codeError);
     }
 
-    private static void failureChallenge(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError) {
+    private static void failureChallenge(SmsStep context, SmsCodeView view, FormMessage codeError) {
         boolean expired = view.closedReason() == SmsCodeView.ClosedReason.EXPIRED;
         context.failureChallenge(expired ? AuthenticationFlowError.EXPIRED_CODE
                         : AuthenticationFlowError.INVALID_CREDENTIALS,
@@ -368,7 +378,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Renders the current state without sending: the code page, or the page of a blocked first send. */
-    static void showCurrentState(AuthenticationFlowContext context) {
+    static void showCurrentState(SmsStep context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         String state = currentState(context);
         long nowMillis = Time.currentTimeMillis();
@@ -391,13 +401,13 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Returns the view of a stored state; null after rendering the response when the state cannot be read. */
-    static SmsCodeView currentView(AuthenticationFlowContext context, String state) {
+    static SmsCodeView currentView(SmsStep context, String state) {
         long nowMillis = Time.currentTimeMillis();
         Current current = resolve(context, state, nowMillis);
         return current == null ? null : view(context, current.challenge(), nowMillis);
     }
 
-    static SmsCodeView view(AuthenticationFlowContext context, DescribeChallengeResult challenge, long nowMillis) {
+    static SmsCodeView view(SmsStep context, DescribeChallengeResult challenge, long nowMillis) {
         boolean burnedByClaims = !challenge.burned() && !challenge.expired()
                 && claims(context).allGuessesClaimed(challenge.codeId(), challenge.maxAttempts());
         return SmsCodeView.of(challenge, context.getAuthenticationSession().getAuthNote(NOTE_MASKED_PHONE),
@@ -410,7 +420,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      * restores the notes of the newest send and returns its state. Returns null when the login
      * has no code.
      */
-    static String currentState(AuthenticationFlowContext context) {
+    static String currentState(SmsStep context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         String state = authSession.getAuthNote(NOTE_STATE);
         String loginId = authSession.getAuthNote(NOTE_LOGIN_ID);
@@ -434,7 +444,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      * state, written back by a request that read the session before that send, is replaced by the
      * newest one in the notes. Returns null after rendering the response when a state cannot be read.
      */
-    static Current resolve(AuthenticationFlowContext context, String state, long nowMillis) {
+    static Current resolve(SmsStep context, String state, long nowMillis) {
         KeyWrapper key = noteKey(context);
         if (key == null) {
             restartForLostKey(context);
@@ -484,7 +494,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Describes a state; returns null after rendering the response when it cannot be read. */
-    static DescribeChallengeResult describe(AuthenticationFlowContext context, String state, KeyWrapper key,
+    static DescribeChallengeResult describe(SmsStep context, String state, KeyWrapper key,
                                             long nowMillis) {
         try {
             NativeLibraryLoader.ensureLoaded();
@@ -503,7 +513,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Returns the HMAC key that protects the stored state, or null if it no longer exists. */
-    static KeyWrapper noteKey(AuthenticationFlowContext context) {
+    static KeyWrapper noteKey(SmsStep context) {
         String keyId = context.getAuthenticationSession().getAuthNote(NOTE_KEY_ID);
         KeyWrapper key = keyId == null ? null
                 : context.getSession().keys().getKey(context.getRealm(), keyId, KeyUse.SIG, HMAC_ALGORITHM);
@@ -511,9 +521,9 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     }
 
     /** Returns whether brute-force detection has locked the user out, temporarily or permanently. */
-    static boolean isLockedOut(AuthenticationFlowContext context) {
+    static boolean isLockedOut(SmsStep context) {
         RealmModel realm = context.getRealm();
-        if (!realm.isBruteForceProtected()) {
+        if (!context.countsForBruteForce() || !realm.isBruteForceProtected()) {
             return false;
         }
         BruteForceProtector protector = context.getProtector();
@@ -523,7 +533,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
                 || protector.isPermanentlyLockedOut(session, realm, user);
     }
 
-    static SmsClaims claims(AuthenticationFlowContext context) {
+    static SmsClaims claims(SmsStep context) {
         return new SmsClaims(context.getSession().singleUseObjects());
     }
 
@@ -538,7 +548,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
                 realm.getAccessCodeLifespanUserAction(), realm.getAccessCodeLifespan());
     }
 
-    static void restartForLostKey(AuthenticationFlowContext context) {
+    static void restartForLostKey(SmsStep context) {
         LOG.warnf("The %s key '%s' that protects the SMS challenge of user '%s' in realm '%s' no longer exists;"
                 + " restarting the login", HMAC_ALGORITHM, context.getAuthenticationSession().getAuthNote(NOTE_KEY_ID),
                 context.getUser().getId(), context.getRealm().getName());
@@ -546,26 +556,26 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         context.resetFlow();
     }
 
-    static void restartForInvalidState(AuthenticationFlowContext context, InvalidChallengeException e) {
+    static void restartForInvalidState(SmsStep context, InvalidChallengeException e) {
         LOG.warnf("Invalid SMS challenge state for user '%s' in realm '%s', restarting the login: %s",
                 context.getUser().getId(), context.getRealm().getName(), e.getMessage());
         clearNotes(context.getAuthenticationSession());
         context.resetFlow();
     }
 
-    static void libraryUnavailable(AuthenticationFlowContext context, NativeLibraryException e) {
+    static void libraryUnavailable(SmsStep context, NativeLibraryException e) {
         // NativeLibraryLoader logged the cause with its stack trace when loading failed.
         LOG.warnf("SMS authentication for user '%s' in realm '%s' is unavailable: %s", context.getUser().getId(),
                 context.getRealm().getName(), e.getMessage());
         unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
     }
 
-    static void unavailable(AuthenticationFlowContext context, String eventError) {
+    static void unavailable(SmsStep context, String eventError) {
         context.getEvent().clone().user(context.getUser()).error(eventError);
         context.challenge(SmsLoginForm.unavailablePage(context));
     }
 
-    private static void clearNotes(AuthenticationSessionModel authSession) {
+    static void clearNotes(AuthenticationSessionModel authSession) {
         authSession.removeAuthNote(NOTE_STATE);
         authSession.removeAuthNote(NOTE_MASKED_PHONE);
         authSession.removeAuthNote(NOTE_KEY_ID);
@@ -580,15 +590,21 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         return true;
     }
 
+    /**
+     * True when the user has a number: a credential of this plugin or of the netzbegruenung plugin,
+     * or a value in the provisioned-number attribute of the realm's config.
+     */
     @Override
     public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        return user.credentialManager().isConfiguredFor(SmsPhoneNumberCredentialModel.TYPE);
+        return SmsPhoneNumbers.hasNumber(realm, user);
     }
 
+    /** Asks a user without a number to add one, when the execution is REQUIRED and user setup is on. */
     @Override
     public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-        // NOTE: no enrolment required action exists yet, so a user without a phone number cannot be
-        // asked to add one. isUserSetupAllowed() is false, so Keycloak does not call this.
+        if (user.getRequiredActionsStream().noneMatch(SmsEnrolmentActionFactory.PROVIDER_ID::equals)) {
+            user.addRequiredAction(SmsEnrolmentActionFactory.PROVIDER_ID);
+        }
     }
 
     @Override

@@ -39,8 +39,8 @@ public class SmsAuthenticatorFactory implements AuthenticatorFactory {
 
     @Override
     public String getHelpText() {
-        return "Sends a one-time code by SMS to the phone number in the user's sms-phone-number credential and"
-                + " asks for it. Users without that credential skip this step.";
+        return "Sends a one-time code by SMS to the user's phone number and asks for it. Users add their number"
+                + " with the required action \"Phone number for SMS codes\" (mobile_number_config).";
     }
 
     @Override
@@ -58,10 +58,10 @@ public class SmsAuthenticatorFactory implements AuthenticatorFactory {
         return REQUIREMENT_CHOICES.clone();
     }
 
+    /** A REQUIRED execution sends a user without a number to the enrolment required action. */
     @Override
     public boolean isUserSetupAllowed() {
-        // NOTE: false until an enrolment required action exists that lets users add a phone number.
-        return false;
+        return true;
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.common.util.Environment;
 import org.keycloak.common.util.Time;
 import org.keycloak.credential.CredentialModel;
@@ -132,14 +131,14 @@ final class SmsCodeSender {
      *
      * @param previousState the login's current state for a new code, or null for its first send
      */
-    void sendCode(AuthenticationFlowContext context, String previousState) {
+    void sendCode(SmsStep context, String previousState) {
         AttemptClaims attempt = new AttemptClaims(SmsAuthenticator.claims(context));
         try {
             sendCode(context, previousState, attempt);
         } catch (RuntimeException e) {
             attempt.releaseAll();
             LOG.errorf(e, "Bug while sending an SMS code for user '%s' in realm '%s', execution '%s'",
-                    context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+                    context.getUser().getId(), context.getRealm().getName(), context.stepId());
             SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
         }
     }
@@ -148,7 +147,7 @@ final class SmsCodeSender {
      * Checks the send rules, claims the send and sends. {@code attempt} records the claims as they
      * are taken, so that the caller can release them after an unexpected exception.
      */
-    private void sendCode(AuthenticationFlowContext context, String previousState, AttemptClaims attempt) {
+    private void sendCode(SmsStep context, String previousState, AttemptClaims attempt) {
         Prepared prepared = prepare(context, previousState);
         if (prepared == null) {
             return;
@@ -228,9 +227,9 @@ final class SmsCodeSender {
      * Checks the config, the phone number, the lockout and the HMAC key. Renders the response and
      * returns null when one of them rules out a send.
      */
-    private Prepared prepare(AuthenticationFlowContext context, String previousState) {
+    private Prepared prepare(SmsStep context, String previousState) {
         RealmModel realm = context.getRealm();
-        String executionId = context.getExecution().getId();
+        String executionId = context.stepId();
 
         AuthenticatorConfigModel configModel = context.getAuthenticatorConfig();
         Map<String, String> rawConfig = configModel == null ? null : configModel.getConfig();
@@ -246,13 +245,19 @@ final class SmsCodeSender {
         SmsExecutionConfig config;
         try {
             NativeLibraryLoader.ensureLoaded();
-            configJson = JsonSerialization.writeValueAsString(rawConfig);
+            configJson = JsonSerialization.writeValueAsString(
+                    SmsRealmConfig.resolveSecrets(context.getSession(), rawConfig));
             ValidateConfigResult validated = ValidateConfigResult.fromJson(NativeBridge.validateConfig(configJson));
             configWarnings.logOnce(realm.getName(), executionId, configModel.getId(), rawConfig,
                     validated.warnings());
             config = SmsExecutionConfig.fromNormalized(validated.config());
         } catch (InvalidConfigException e) {
             logInvalidConfig(context, e);
+            SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
+            return null;
+        } catch (SmsRealmConfig.UnresolvedSecretException e) {
+            LOG.errorf("Invalid configuration of the SMS authenticator execution '%s' in realm '%s', field '%s': %s",
+                    executionId, realm.getName(), e.getField(), e.getMessage());
             SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
             return null;
         } catch (NativeLibraryException e) {
@@ -274,7 +279,7 @@ final class SmsCodeSender {
             return null;
         }
 
-        Optional<String> phoneNumber = phoneNumber(context);
+        Optional<String> phoneNumber = context.phoneNumber();
         if (phoneNumber.isEmpty()) {
             SmsAuthenticator.unavailable(context, Errors.CREDENTIAL_NOT_FOUND);
             return null;
@@ -303,7 +308,7 @@ final class SmsCodeSender {
      * retry can claim the same send number. It keeps the rate slot when the request may have
      * reached a gateway, because every attempt at a gateway counts against the hourly limit.
      */
-    private String callSendCode(AuthenticationFlowContext context, Prepared prepared, String previousState,
+    private String callSendCode(SmsStep context, Prepared prepared, String previousState,
                                 SmsCodeView previousView, long nowMillis, AttemptClaims attempt) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
@@ -350,9 +355,9 @@ final class SmsCodeSender {
         return null;
     }
 
-    private static void logSendBug(AuthenticationFlowContext context, Throwable e) {
+    private static void logSendBug(SmsStep context, Throwable e) {
         LOG.errorf(e, "Bug while sending the SMS code for user '%s' in realm '%s', execution '%s'",
-                context.getUser().getId(), context.getRealm().getName(), context.getExecution().getId());
+                context.getUser().getId(), context.getRealm().getName(), context.stepId());
         SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
     }
 
@@ -360,13 +365,13 @@ final class SmsCodeSender {
      * Parses the result of a send that succeeded; null after rendering the response when it does
      * not parse. The SMS went out, so the claims stay.
      */
-    private static SendCodeResult parseSendResult(AuthenticationFlowContext context, String resultJson) {
+    private static SendCodeResult parseSendResult(SmsStep context, String resultJson) {
         try {
             return SendCodeResult.fromJson(resultJson);
         } catch (IllegalStateException e) {
             LOG.errorf(e, "Bug: the SMS code for user '%s' in realm '%s', execution '%s', was sent but the result"
                     + " does not parse", context.getUser().getId(), context.getRealm().getName(),
-                    context.getExecution().getId());
+                    context.stepId());
             SmsAuthenticator.unavailable(context, Errors.GENERIC_AUTHENTICATION_ERROR);
             return null;
         }
@@ -401,7 +406,7 @@ final class SmsCodeSender {
         return host == null ? "" : host;
     }
 
-    private static void sent(AuthenticationFlowContext context, SendCodeResult result, Prepared prepared,
+    private static void sent(SmsStep context, SendCodeResult result, Prepared prepared,
                              DescribeChallengeResult previous, String claimPart, long loginLifespan,
                              long nowMillis) {
         RealmModel realm = context.getRealm();
@@ -416,6 +421,7 @@ final class SmsCodeSender {
         // success here, before the login completes, would mislead audits that count LOGIN events.
         authSession.setAuthNote(SmsAuthenticator.NOTE_MESSAGE_ID, result.messageId());
         authSession.setAuthNote(SmsAuthenticator.NOTE_DEVICE_URL, deviceUrl);
+        context.codeSent(result.maskedPhone(), result.messageId(), deviceUrl, result.sendNumber());
 
         // The records let a request whose notes are stale or missing find this send; see SmsClaims.
         SmsClaims claims = SmsAuthenticator.claims(context);
@@ -438,7 +444,7 @@ final class SmsCodeSender {
         if (result.simulated()) {
             LOG.infof("SMS suppressed (simulation mode): code %d of the login for user '%s' in realm '%s',"
                     + " execution '%s', was not sent to %s", result.sendNumber(), user.getId(), realm.getName(),
-                    context.getExecution().getId(), result.maskedPhone());
+                    context.stepId(), result.maskedPhone());
         } else {
             LOG.debugf("Sent SMS code %d of the login to %s for user '%s' in realm '%s' through %s, gateway"
                     + " message id '%s'", result.sendNumber(), result.maskedPhone(), user.getId(), realm.getName(),
@@ -452,13 +458,13 @@ final class SmsCodeSender {
     }
 
     /** Logs the gateway failure once, records it as an event and shows the retry page. */
-    private static void sendFailed(AuthenticationFlowContext context, RuntimeException e, Prepared prepared,
+    private static void sendFailed(SmsStep context, RuntimeException e, Prepared prepared,
                                    boolean firstSend, long nowMillis) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
         String maskedPhone = maskPhone(prepared.phoneNumber());
         LOG.warnf("Failed to send the SMS code to %s for user '%s' in realm '%s', execution '%s': %s: %s",
-                maskedPhone, user.getId(), realm.getName(), context.getExecution().getId(),
+                maskedPhone, user.getId(), realm.getName(), context.stepId(),
                 e.getClass().getSimpleName(), e.getMessage());
         context.getEvent().clone().user(user)
                 .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_SEND_FAILED)
@@ -481,12 +487,12 @@ final class SmsCodeSender {
      * Stores why the first send delivered no code and redirects to this step, whose GET shows the
      * retry page from the note (post/redirect/get, so that a reload sends nothing).
      */
-    private static void showSendBlocked(AuthenticationFlowContext context, SmsSendBlock block) {
+    private static void showSendBlocked(SmsStep context, SmsSendBlock block) {
         context.getAuthenticationSession().setAuthNote(SmsAuthenticator.NOTE_SEND_BLOCKED, block.toNote());
         context.challenge(Response.seeOther(context.getRefreshExecutionUrl()).build());
     }
 
-    private static void refuseRateLimited(AuthenticationFlowContext context, SmsCodeView previousView,
+    private static void refuseRateLimited(SmsStep context, SmsCodeView previousView,
                                           Prepared prepared, long retryAfterMinutes, long nowMillis) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
@@ -511,7 +517,7 @@ final class SmsCodeSender {
      * is the normal code page without an error, so that it does not reveal the lockout. After a
      * refused first send no code exists, so every code entered later gets the page of a wrong code.
      */
-    private static void refuseLockedOut(AuthenticationFlowContext context, String previousState,
+    private static void refuseLockedOut(SmsStep context, String previousState,
                                         SmsExecutionConfig config, String phoneNumber) {
         context.getEvent().clone().user(context.getUser()).error(Errors.USER_TEMPORARILY_DISABLED);
         SmsCodeView view;
@@ -537,7 +543,7 @@ final class SmsCodeSender {
      * Responds to a request that lost the send claim to a parallel one, such as the second submit of
      * a double-clicked form. The parallel request sends the code and stores the state.
      */
-    private static void showParallelSend(AuthenticationFlowContext context, SmsCodeView previousView,
+    private static void showParallelSend(SmsStep context, SmsCodeView previousView,
                                          Prepared prepared) {
         if (previousView != null) {
             // The redirect shows the state stored by then, the new one once the parallel send is done.
@@ -551,7 +557,7 @@ final class SmsCodeSender {
     }
 
     /** Returns the view right after a first send, for pages shown before its state exists. */
-    private static SmsCodeView firstSendView(AuthenticationFlowContext context, Prepared prepared) {
+    private static SmsCodeView firstSendView(SmsStep context, Prepared prepared) {
         SmsExecutionConfig config = prepared.config();
         return new SmsCodeView(maskPhone(prepared.phoneNumber()), true, null,
                 Math.max(0, config.maxSendsPerLogin() - 1), config.resendCooldownSeconds());
@@ -604,13 +610,13 @@ final class SmsCodeSender {
         return rootSessionId + "." + tabId + "." + loginId;
     }
 
-    private static void logInvalidConfig(AuthenticationFlowContext context, InvalidConfigException e) {
+    private static void logInvalidConfig(SmsStep context, InvalidConfigException e) {
         LOG.errorf("Invalid configuration of the SMS authenticator execution '%s' in realm '%s', field '%s': %s",
-                context.getExecution().getId(), context.getRealm().getName(), e.getField(), e.getMessage());
+                context.stepId(), context.getRealm().getName(), e.getField(), e.getMessage());
     }
 
     /** Returns the realm's active HMAC key, which protects a new challenge state; logs why if there is none. */
-    private static KeyWrapper activeKey(AuthenticationFlowContext context) {
+    private static KeyWrapper activeKey(SmsStep context) {
         RealmModel realm = context.getRealm();
         KeyWrapper key = context.getSession().keys().getActiveKey(realm, KeyUse.SIG, SmsAuthenticator.HMAC_ALGORITHM);
         if (key == null || key.getSecretKey() == null) {
@@ -620,25 +626,6 @@ final class SmsCodeSender {
             return null;
         }
         return key;
-    }
-
-    /** Reads the phone number from the user's first sms-phone-number credential; logs why if there is none. */
-    private static Optional<String> phoneNumber(AuthenticationFlowContext context) {
-        UserModel user = context.getUser();
-        Optional<CredentialModel> stored = user.credentialManager()
-                .getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.TYPE)
-                .findFirst();
-        if (stored.isEmpty()) {
-            LOG.warnf("User '%s' in realm '%s' has no %s credential", user.getId(), context.getRealm().getName(),
-                    SmsPhoneNumberCredentialModel.TYPE);
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(SmsPhoneNumberCredentialModel.createFromCredentialModel(stored.get()).getPhoneNumber());
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("User '%s' in realm '%s': %s", user.getId(), context.getRealm().getName(), e.getMessage());
-            return Optional.empty();
-        }
     }
 
     /** Masks a number for pages and logs; "" if the library fails, so that a page still renders. */
@@ -652,7 +639,7 @@ final class SmsCodeSender {
     }
 
     /** Returns the SMS text pattern from the login theme in the user's locale, else English, else the default. */
-    private static String smsTextTemplate(AuthenticationFlowContext context) {
+    private static String smsTextTemplate(SmsStep context) {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         try {

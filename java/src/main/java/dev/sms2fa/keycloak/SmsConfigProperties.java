@@ -23,6 +23,12 @@ public final class SmsConfigProperties {
     public static final String SENDER_ATTRIBUTE = "senderattribute";
     public static final String SENDER_ID = "senderId";
     public static final String FORCE_SECOND_FACTOR = "forceSecondFactor";
+    /** Role whose members Force 2FA leaves alone; the netzbegruenung plugin's key. */
+    public static final String EXEMPT_ROLE = "whitelist";
+    /** User attribute with a number that an administrator or LDAP provides; the netzbegruenung plugin's key. */
+    public static final String PHONE_NUMBER_ATTRIBUTE = "mobileNumberAttribute";
+    /** Whether a number may belong to one user of the realm only; the netzbegruenung plugin's key. */
+    public static final String UNIQUE_NUMBERS = "enforcePhoneNumberUniqueness";
     public static final String GATEWAY_TYPE = "gatewayType";
     public static final String CODE_LENGTH = "length";
     public static final String CODE_TTL_SECONDS = "ttl";
@@ -51,6 +57,9 @@ public final class SmsConfigProperties {
     public static final String DEFAULT_SENDER_ATTRIBUTE = "from";
     public static final String DEFAULT_SENDER_ID = "";
     public static final String DEFAULT_FORCE_SECOND_FACTOR = "false";
+    public static final String DEFAULT_EXEMPT_ROLE = "";
+    public static final String DEFAULT_PHONE_NUMBER_ATTRIBUTE = "";
+    public static final String DEFAULT_UNIQUE_NUMBERS = "true";
     public static final String GATEWAY_TYPE_AUTO = "auto";
     public static final String GATEWAY_TYPE_SMSEAGLE = "smseagle";
     public static final String GATEWAY_TYPE_GENERIC = "generic";
@@ -115,8 +124,25 @@ public final class SmsConfigProperties {
                 .add()
             .property().name(FORCE_SECOND_FACTOR).label("Force 2FA").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue(DEFAULT_FORCE_SECOND_FACTOR)
-                .helpText("Require an SMS code also from users who have no phone number. Not enforced yet:"
-                        + " users without a phone number credential skip this step.")
+                .helpText("Make users who have no second factor (OTP, WebAuthn, passkey, recovery codes or SMS)"
+                        + " add a phone number at their next login. Needs the required action \"Phone number for"
+                        + " SMS codes\" (mobile_number_config) enabled. Default off.")
+                .add()
+            .property().name(EXEMPT_ROLE).label("Role exempt from Force 2FA").type(ProviderConfigProperty.ROLE_TYPE)
+                .defaultValue(DEFAULT_EXEMPT_ROLE)
+                .helpText("Users with this realm or client role, directly or through a group or composite role,"
+                        + " are not made to add a phone number by Force 2FA. Default empty: nobody is exempt.")
+                .add()
+            .property().name(PHONE_NUMBER_ATTRIBUTE).label("Provisioned phone number attribute")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_PHONE_NUMBER_ATTRIBUTE)
+                .helpText("Name of a user attribute, for example one filled from LDAP, with a phone number that"
+                        + " users without an SMS credential get their codes at. The first SMS login with it proves"
+                        + " possession and stores it as the user's credential. Default empty: not used.")
+                .add()
+            .property().name(UNIQUE_NUMBERS).label("Unique phone numbers").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(DEFAULT_UNIQUE_NUMBERS)
+                .helpText("Refuse a number in enrolment that another user of the realm already has, compared in"
+                        + " E.164 form. Default on.")
                 .add()
             .property().name(GATEWAY_TYPE).label("Gateway type").type(ProviderConfigProperty.LIST_TYPE)
                 .options(GATEWAY_TYPE_AUTO, GATEWAY_TYPE_SMSEAGLE, GATEWAY_TYPE_GENERIC)

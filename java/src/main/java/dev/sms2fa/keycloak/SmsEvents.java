@@ -26,11 +26,27 @@ final class SmsEvents {
     static final String SMS_EVENT_CODE_EXPIRED = "code_expired";
     static final String SMS_EVENT_CODE_BURNED = "code_burned";
     static final String SMS_EVENT_CODE_REUSED = "code_reused";
+    /** A code went out; recorded in enrolment, where the required action's event type fits it. */
+    static final String SMS_EVENT_CODE_SENT = "code_sent";
+    /** A user confirmed a first number in enrolment; an UPDATE_CREDENTIAL event. */
+    static final String SMS_EVENT_ENROLLED = "enrolled";
+    /** A user confirmed a new number in place of the stored one; an UPDATE_CREDENTIAL event. */
+    static final String SMS_EVENT_NUMBER_CHANGED = "number_changed";
+    /** A number was removed; a REMOVE_CREDENTIAL event. */
+    static final String SMS_EVENT_NUMBER_REMOVED = "number_removed";
+    /** A provisioned number was proven at its first SMS login and stored; an UPDATE_CREDENTIAL event. */
+    static final String SMS_EVENT_PROVISIONED_CONFIRMED = "provisioned_confirmed";
+    /** A netzbegruenung mobile-number credential was turned into this plugin's type; an UPDATE_CREDENTIAL event. */
+    static final String SMS_EVENT_LEGACY_MIGRATED = "legacy_migrated";
+    /** Enrolment refused a number, for the reason in the detail {@code reason}. */
+    static final String SMS_EVENT_NUMBER_REFUSED = "number_refused";
 
     /** Event error for a code that the gateway did not accept or that could not reach it. */
     static final String ERROR_SMS_SEND_FAILED = "sms_send_failed";
     /** Event error for a send refused because the user reached the hourly SMS limit. */
     static final String ERROR_SMS_SEND_LIMITED = "sms_send_limited";
+    /** Event error for a number that enrolment refused. */
+    static final String ERROR_SMS_NUMBER_REFUSED = "sms_number_refused";
 
     private SmsEvents() {
     }

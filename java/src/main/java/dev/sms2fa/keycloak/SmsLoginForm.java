@@ -1,12 +1,32 @@
 package dev.sms2fa.keycloak;
 
+import java.io.IOException;
+import java.text.Collator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.type.TypeReference;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.authentication.AuthenticationFlowContext;
+import org.jboss.logging.Logger;
+import org.keycloak.credential.CredentialModel;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.utils.FormMessage;
+import org.keycloak.util.JsonSerialization;
 
-/** Renders the states of {@code login-sms.ftl}. */
+import dev.sms2fa.keycloak.bridge.InvalidConfigException;
+import dev.sms2fa.keycloak.bridge.NativeBridge;
+import dev.sms2fa.keycloak.bridge.NativeLibraryException;
+import dev.sms2fa.keycloak.bridge.NativePanicError;
+import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialModel;
+
+/** Renders the states of {@code login-sms.ftl}, at login and in enrolment. */
 final class SmsLoginForm {
+
+    private static final Logger LOG = Logger.getLogger(SmsLoginForm.class);
 
     static final String TEMPLATE = "login-sms.ftl";
     /** Name of the form field with the entered code. */
@@ -23,6 +43,12 @@ final class SmsLoginForm {
     static final String ATTRIBUTE_SENDS_LEFT = "smsSendsLeft";
     static final String ATTRIBUTE_RESEND_WAIT_SECONDS = "smsResendWaitSeconds";
     static final String ATTRIBUTE_RESTART_LOGIN = "smsRestartLogin";
+    /** True on the pages of enrolment, which change the heading, texts and links. */
+    static final String ATTRIBUTE_ENROLMENT = "smsEnrolment";
+    /** The countries of the number page: a list of maps with region, label and selected. */
+    static final String ATTRIBUTE_COUNTRIES = "smsCountries";
+    /** The masked stored number on the number page, or "" when the user has none. */
+    static final String ATTRIBUTE_CURRENT_PHONE = "smsCurrentPhone";
 
     /** The code that was sent, with its input while it can be accepted, and the "send a new code" part. */
     static final String PAGE_CODE = "code";
@@ -30,6 +56,8 @@ final class SmsLoginForm {
     static final String PAGE_SEND_FAILED = "send-failed";
     /** The authenticator cannot send codes until an administrator acts. */
     static final String PAGE_UNAVAILABLE = "unavailable";
+    /** Enrolment: the country list and the number input. */
+    static final String PAGE_NUMBER = "number";
 
     private SmsLoginForm() {
     }
@@ -41,7 +69,7 @@ final class SmsLoginForm {
      *        closed code, or for none while the code is open
      * @param pageError shown as the page's global message when {@code codeError} is null; may be null
      */
-    static Response codePage(AuthenticationFlowContext context, SmsCodeView view, FormMessage codeError,
+    static Response codePage(SmsStep context, SmsCodeView view, FormMessage codeError,
                              FormMessage pageError) {
         LoginFormsProvider form = context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_CODE)
@@ -64,17 +92,83 @@ final class SmsLoginForm {
     }
 
     /** Renders the page for a send that failed or was refused; {@code messageKey} names the reason. */
-    static Response sendFailedPage(AuthenticationFlowContext context, String messageKey, Object... parameters) {
+    static Response sendFailedPage(SmsStep context, String messageKey, Object... parameters) {
         return context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_SEND_FAILED)
                 .setError(messageKey, parameters)
                 .createForm(TEMPLATE);
     }
 
-    static Response unavailablePage(AuthenticationFlowContext context) {
+    static Response unavailablePage(SmsStep context) {
         return context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_UNAVAILABLE)
-                .setError(SmsMessages.UNAVAILABLE)
+                .setError(context.enrolment() ? SmsMessages.ENROL_UNAVAILABLE : SmsMessages.UNAVAILABLE)
                 .createForm(TEMPLATE);
+    }
+
+    /**
+     * Renders the number page of enrolment: the allowed countries with the default region selected,
+     * and the number input.
+     *
+     * @param numberError shown at the number input; may be null
+     */
+    static Response numberPage(SmsStep context, SmsRealmConfig.Found found, FormMessage numberError) {
+        Map<String, String> config = found.rawConfig();
+        String defaultRegion = config.getOrDefault(SmsConfigProperties.DEFAULT_REGION, "");
+        Locale locale = context.getSession().getContext().resolveLocale(context.getUser());
+        Optional<CredentialModel> stored = SmsPhoneNumbers.storedCredential(context.getUser());
+        String currentPhone = "";
+        if (stored.isPresent()) {
+            try {
+                currentPhone = SmsCodeSender.maskPhone(
+                        SmsPhoneNumberCredentialModel.createFromCredentialModel(stored.get()).getPhoneNumber());
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("User '%s' in realm '%s': %s", context.getUser().getId(), context.getRealm().getName(),
+                        e.getMessage());
+            }
+        }
+        LoginFormsProvider form = context.form()
+                .setAttribute(ATTRIBUTE_PAGE, PAGE_NUMBER)
+                .setAttribute(ATTRIBUTE_CURRENT_PHONE, currentPhone)
+                .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, config, defaultRegion, locale));
+        if (numberError != null) {
+            form.addError(numberError);
+        }
+        return form.createForm(TEMPLATE);
+    }
+
+    /**
+     * Returns the country options: the allow-list, or every region, named in the user's language
+     * and sorted by that name, with the default region selected. A broken allow-list gives an
+     * empty list, and the number must then start with + or 00; the send path names the field.
+     */
+    static List<Map<String, Object>> countries(SmsStep context, Map<String, String> config, String defaultRegion,
+                                               Locale locale) {
+        List<Map<String, Object>> regions;
+        try {
+            regions = JsonSerialization.readValue(
+                    NativeBridge.listCountries(config.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, "")),
+                    new TypeReference<List<Map<String, Object>>>() { });
+        } catch (InvalidConfigException e) {
+            LOG.errorf("Invalid configuration of the SMS authenticator in realm '%s', field '%s': %s",
+                    context.getRealm().getName(), e.getField(), e.getMessage());
+            return List.of();
+        } catch (IOException | NativePanicError | NativeLibraryException e) {
+            LOG.errorf(e, "Bug while listing the countries of the SMS enrolment form in realm '%s'",
+                    context.getRealm().getName());
+            return List.of();
+        }
+        List<Map<String, Object>> options = new ArrayList<>();
+        for (Map<String, Object> region : regions) {
+            String code = String.valueOf(region.get("region"));
+            String name = new Locale("", code).getDisplayCountry(locale);
+            options.add(Map.of(
+                    "region", code,
+                    "label", name + " (+" + region.get("callingCode") + ")",
+                    "selected", code.equalsIgnoreCase(defaultRegion == null ? "" : defaultRegion.trim())));
+        }
+        Collator collator = Collator.getInstance(locale);
+        options.sort(Comparator.comparing(option -> (String) option.get("label"), collator));
+        return options;
     }
 }

@@ -54,6 +54,35 @@ public final class SmsMessages {
     /** The authenticator cannot work until an administrator acts. */
     public static final String UNAVAILABLE = "smsAuthUnavailable";
 
+    /** Heading of the enrolment pages. */
+    public static final String ENROL_TITLE = "smsEnrolTitle";
+    /** Instruction of the number page. */
+    public static final String ENROL_INSTRUCTION = "smsEnrolInstruction";
+    /** Instruction of the number page when the user has a number, {0} = the masked stored number. */
+    public static final String ENROL_CHANGE_INSTRUCTION = "smsEnrolChangeInstruction";
+    /** Label of the country list. */
+    public static final String COUNTRY_LABEL = "smsEnrolCountryLabel";
+    /** Label of the number input. */
+    public static final String NUMBER_LABEL = "smsEnrolNumberLabel";
+    /** Text of the button that sends the confirmation code. */
+    public static final String SEND_CODE = "smsEnrolSendCode";
+    /** Instruction of the code page in enrolment, {0} = the masked number. */
+    public static final String ENROL_CODE_INSTRUCTION = "smsEnrolCodeInstruction";
+    /** Text of the button that goes back to the number page. */
+    public static final String CHANGE_NUMBER = "smsEnrolChangeNumber";
+    /** The number form was submitted empty. */
+    public static final String NUMBER_MISSING = "smsEnrolNumberMissing";
+    /** The entered text is not a valid phone number. */
+    public static final String NUMBER_INVALID = "smsEnrolNumberInvalid";
+    /** The number is of a type that cannot receive codes, such as premium rate. */
+    public static final String NUMBER_TYPE = "smsEnrolNumberType";
+    /** The number belongs to a country outside the allow-list. */
+    public static final String NUMBER_COUNTRY = "smsEnrolNumberCountry";
+    /** The number cannot be used; it is another user's, which the text does not reveal. */
+    public static final String NUMBER_IN_USE = "smsEnrolNumberInUse";
+    /** Enrolment cannot work until an administrator acts. */
+    public static final String ENROL_UNAVAILABLE = "smsEnrolUnavailable";
+
     /**
      * SMS text: {0} = code, {1} = validity in whole minutes, {2} = realm display name. The native
      * library formats it, so only simple {n} placeholders and '' for an apostrophe work.

@@ -28,7 +28,7 @@ class MessageBundleTest {
     private static final String BUNDLE = "/theme-resources/messages/messages_en.properties";
     private static final String TEMPLATE = "/theme-resources/templates/login-sms.ftl";
     /** Keys that the template takes from Keycloak's own login theme bundle. */
-    private static final Set<String> KEYCLOAK_KEYS = Set.of("doLogIn");
+    private static final Set<String> KEYCLOAK_KEYS = Set.of("doLogIn", "doSubmit", "doCancel");
 
     private static Properties bundle() throws IOException {
         Properties properties = new Properties();

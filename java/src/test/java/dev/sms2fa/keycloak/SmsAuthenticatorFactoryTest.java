@@ -23,7 +23,7 @@ class SmsAuthenticatorFactoryTest {
         assertEquals("SMS Authentication (2FA)", factory.getDisplayType());
         assertEquals("sms-phone-number", factory.getReferenceCategory());
         assertTrue(factory.isConfigurable());
-        assertFalse(factory.isUserSetupAllowed());
+        assertTrue(factory.isUserSetupAllowed());
         assertFalse(factory.getHelpText().isBlank());
     }
 

@@ -29,6 +29,9 @@ class SmsConfigPropertiesTest {
         EXPECTED_LABELS.put("senderattribute", "Sender Phone Number Attribute");
         EXPECTED_LABELS.put("senderId", "Sender ID");
         EXPECTED_LABELS.put("forceSecondFactor", "Force 2FA");
+        EXPECTED_LABELS.put("whitelist", "Role exempt from Force 2FA");
+        EXPECTED_LABELS.put("mobileNumberAttribute", "Provisioned phone number attribute");
+        EXPECTED_LABELS.put("enforcePhoneNumberUniqueness", "Unique phone numbers");
         EXPECTED_LABELS.put("gatewayType", "Gateway type");
         EXPECTED_LABELS.put("length", "Code length");
         EXPECTED_LABELS.put("ttl", "Code validity (seconds)");
@@ -107,6 +110,9 @@ class SmsConfigPropertiesTest {
         expected.put("senderattribute", "from");
         expected.put("senderId", "");
         expected.put("forceSecondFactor", "false");
+        expected.put("whitelist", "");
+        expected.put("mobileNumberAttribute", "");
+        expected.put("enforcePhoneNumberUniqueness", "true");
         expected.put("gatewayType", "auto");
         expected.put("length", "6");
         expected.put("ttl", "300");

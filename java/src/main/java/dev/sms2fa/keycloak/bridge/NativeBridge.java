@@ -101,6 +101,15 @@ public final class NativeBridge {
      */
     public static native String normalizePhone(String input, String defaultRegion, String allowedCountries);
 
+    /**
+     * Lists the regions that the enrolment form offers, as a JSON array of
+     * {@code {"region":"PL","callingCode":48}}: those of {@code allowedCountries} in its order, or
+     * every region sorted by code when it is "".
+     *
+     * @throws InvalidConfigException when {@code allowedCountries} names an unknown region
+     */
+    public static native String listCountries(String allowedCountries);
+
     /** Masks an E.164 number for display and logs, for example {@code "+48500100200"} to {@code "+48******200"}. */
     public static native String maskPhone(String phoneE164);
 

@@ -17,6 +17,12 @@ public class SmsPhoneNumberCredentialModel extends CredentialModel {
     /** Credential type, also the id of {@link SmsPhoneNumberCredentialProviderFactory}. */
     public static final String TYPE = "sms-phone-number";
 
+    /**
+     * Credential type of the netzbegruenung SMS authenticator. Such credentials keep working: they
+     * are read like this type and turned into it, keeping their id, at the first SMS login.
+     */
+    public static final String LEGACY_TYPE = "mobile-number";
+
     static final String EMPTY_SECRET_DATA = "{}";
 
     private final SmsPhoneNumberCredentialData data;

@@ -23,6 +23,11 @@ public class SmsPhoneNumberCredentialProvider
     /** Message key of the credential type description shown in the login and account pages. */
     public static final String HELP_TEXT_KEY = "sms-phone-number-help-text";
 
+    /** Id of the enrolment required action; the same string as {@code SmsEnrolmentActionFactory.PROVIDER_ID}. */
+    public static final String ENROLMENT_ACTION = "mobile_number_config";
+    /** User attribute that mirrors the stored number for the uniqueness search; see {@code SmsPhoneNumbers}. */
+    public static final String LOOKUP_ATTRIBUTE = "sms2fa_phone_number";
+
     private static final String ICON_CSS_CLASS = "kcAuthenticatorOTPClass";
 
     private final KeycloakSession session;
@@ -47,7 +52,14 @@ public class SmsPhoneNumberCredentialProvider
 
     @Override
     public boolean deleteCredential(RealmModel realm, UserModel user, String credentialId) {
-        return user.credentialManager().removeStoredCredentialById(credentialId);
+        boolean removed = user.credentialManager().removeStoredCredentialById(credentialId);
+        boolean numberLeft = user.credentialManager().getStoredCredentialsByTypeStream(getType()).findAny().isPresent()
+                || user.credentialManager().getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.LEGACY_TYPE)
+                        .findAny().isPresent();
+        if (removed && !numberLeft) {
+            user.removeAttribute(LOOKUP_ATTRIBUTE);
+        }
+        return removed;
     }
 
     @Override
@@ -55,8 +67,12 @@ public class SmsPhoneNumberCredentialProvider
         return SmsPhoneNumberCredentialModel.createFromCredentialModel(model);
     }
 
-    // NOTE: no createAction yet, because enrolment (a required action that requests the number)
-    // does not exist. Administrators add the credential by a realm import (users[].credentials).
+    /**
+     * The account console lists the type among two-factor methods, adds the number through the
+     * enrolment required action and removes it through Keycloak's delete_credential action. The
+     * same "set up" link changes an existing number, because enrolment replaces the number in the
+     * stored credential (Keycloak allows only one of createAction and updateAction).
+     */
     @Override
     public CredentialTypeMetadata getCredentialTypeMetadata(CredentialTypeMetadataContext metadataContext) {
         return CredentialTypeMetadata.builder()
@@ -65,6 +81,7 @@ public class SmsPhoneNumberCredentialProvider
                 .displayName(DISPLAY_NAME_KEY)
                 .helpText(HELP_TEXT_KEY)
                 .iconCssClass(ICON_CSS_CLASS)
+                .createAction(ENROLMENT_ACTION)
                 .removeable(true)
                 .build(session);
     }

@@ -1,0 +1,257 @@
+package dev.sms2fa.keycloak;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+import org.keycloak.credential.CredentialModel;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.AuthenticatorConfigModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import dev.sms2fa.keycloak.bridge.InvalidConfigException;
+import dev.sms2fa.keycloak.bridge.InvalidPhoneNumberException;
+import dev.sms2fa.keycloak.bridge.NativeBridge;
+import dev.sms2fa.keycloak.bridge.NativeLibraryException;
+import dev.sms2fa.keycloak.bridge.NativePanicError;
+import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialModel;
+import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProvider;
+
+/**
+ * Where a user's number comes from and how it is stored: the {@code sms-phone-number} credential,
+ * a legacy {@code mobile-number} credential of the netzbegruenung plugin, or, before the first SMS
+ * login with it, a user attribute that an administrator or LDAP fills ({@code phoneNumberAttribute}).
+ *
+ * <p>Every stored number is also kept in the user attribute {@value #LOOKUP_ATTRIBUTE}, because
+ * Keycloak can search users by attribute but not by credential data; the uniqueness rule uses it.
+ */
+final class SmsPhoneNumbers {
+
+    /** User attribute with the E.164 number of the user's credential, for the uniqueness search. */
+    static final String LOOKUP_ATTRIBUTE = SmsPhoneNumberCredentialProvider.LOOKUP_ATTRIBUTE;
+    /** Auth note with the provisioned number that the login's codes went to; see {@link #confirmProvisionedNumber}. */
+    static final String NOTE_PROVISIONED_PHONE = "sms-2fa.provisionedPhone";
+    /** Credential types that count as a second factor for Force 2FA. */
+    static final Set<String> SECOND_FACTOR_TYPES = Set.of("otp", "webauthn", "webauthn-passwordless",
+            "recovery-authn-codes", SmsPhoneNumberCredentialModel.TYPE, SmsPhoneNumberCredentialModel.LEGACY_TYPE);
+
+    private static final Logger LOG = Logger.getLogger(SmsPhoneNumbers.class);
+
+    private SmsPhoneNumbers() {
+    }
+
+    /** Returns the user's stored number credential: the newest type first, else a legacy one. */
+    static Optional<CredentialModel> storedCredential(UserModel user) {
+        return Stream.of(SmsPhoneNumberCredentialModel.TYPE, SmsPhoneNumberCredentialModel.LEGACY_TYPE)
+                .flatMap(type -> user.credentialManager().getStoredCredentialsByTypeStream(type))
+                .findFirst();
+    }
+
+    /** Returns whether the user has a stored number or, with the realm's settings, a provisioned one. */
+    static boolean hasNumber(RealmModel realm, UserModel user) {
+        if (storedCredential(user).isPresent()) {
+            return true;
+        }
+        String attribute = provisionedAttribute(SmsRealmConfig.find(realm).rawConfig());
+        return attribute != null && user.getFirstAttribute(attribute) != null;
+    }
+
+    /** Returns whether the user has any second factor: a stored one, or a provisioned number. */
+    static boolean hasSecondFactor(RealmModel realm, UserModel user) {
+        boolean stored = user.credentialManager().getStoredCredentialsStream()
+                .anyMatch(credential -> SECOND_FACTOR_TYPES.contains(credential.getType()));
+        return stored || hasNumber(realm, user);
+    }
+
+    /**
+     * Returns whether a role of the config field {@value SmsConfigProperties#EXEMPT_ROLE} exempts
+     * the user from Force 2FA. Client roles are written {@code client-id.role}; a role that does not
+     * exist exempts nobody and is logged.
+     */
+    static boolean isExempt(RealmModel realm, UserModel user, Map<String, String> rawConfig) {
+        String roleName = rawConfig.get(SmsConfigProperties.EXEMPT_ROLE);
+        if (roleName == null || roleName.isBlank()) {
+            return false;
+        }
+        RoleModel role = KeycloakModelUtils.getRoleFromString(realm, roleName.trim());
+        if (role == null) {
+            LOG.warnf("The role '%s' in field '%s' of the SMS authenticator config in realm '%s' does not exist,"
+                    + " so it exempts nobody from Force 2FA", roleName.trim(), SmsConfigProperties.EXEMPT_ROLE,
+                    realm.getName());
+            return false;
+        }
+        return user.hasRole(role);
+    }
+
+    /**
+     * Returns the number that login codes go to: the stored credential's, else the provisioned
+     * attribute's, normalized with the execution's phone settings. Logs why and returns empty when
+     * the user has neither or the number cannot be used.
+     */
+    static Optional<String> loginNumber(KeycloakSession session, RealmModel realm, UserModel user,
+                                        AuthenticatorConfigModel configModel) {
+        Map<String, String> rawConfig = configModel == null || configModel.getConfig() == null ? Map.of()
+                : configModel.getConfig();
+        Optional<CredentialModel> stored = storedCredential(user);
+        if (stored.isPresent()) {
+            try {
+                String number = SmsPhoneNumberCredentialModel.createFromCredentialModel(stored.get()).getPhoneNumber();
+                // Numbers stored by an import or another plugin may contain spaces or lack the '+'.
+                return Optional.of(normalize(number, rawConfig, false));
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("User '%s' in realm '%s': %s", user.getId(), realm.getName(), e.getMessage());
+                return Optional.empty();
+            } catch (InvalidPhoneNumberException e) {
+                LOG.warnf("User '%s' in realm '%s' has a %s credential '%s' whose number cannot be used: %s",
+                        user.getId(), realm.getName(), stored.get().getType(), stored.get().getId(), e.getMessage());
+                return Optional.empty();
+            }
+        }
+        String attribute = provisionedAttribute(rawConfig);
+        String value = attribute == null ? null : user.getFirstAttribute(attribute);
+        if (value == null || value.isBlank()) {
+            LOG.warnf("User '%s' in realm '%s' has no %s credential%s", user.getId(), realm.getName(),
+                    SmsPhoneNumberCredentialModel.TYPE,
+                    attribute == null ? "" : " and no value in the attribute '" + attribute + "'");
+            return Optional.empty();
+        }
+        try {
+            String number = normalize(value, rawConfig, true);
+            session.getContext().getAuthenticationSession().setAuthNote(NOTE_PROVISIONED_PHONE, number);
+            return Optional.of(number);
+        } catch (InvalidPhoneNumberException e) {
+            LOG.warnf("User '%s' in realm '%s': the number in the attribute '%s' cannot be used (%s): %s",
+                    user.getId(), realm.getName(), attribute, e.getReason(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * After the right code at login: stores a provisioned number as the user's credential, since
+     * the code proved possession, and turns a legacy credential into the current type with its id
+     * kept. Records an UPDATE_CREDENTIAL event for either.
+     */
+    static void confirmProvisionedNumber(KeycloakSession session, RealmModel realm, UserModel user,
+                                         AuthenticatorConfigModel configModel, EventBuilder event) {
+        var authSession = session.getContext().getAuthenticationSession();
+        String provisioned = authSession == null ? null : authSession.getAuthNote(NOTE_PROVISIONED_PHONE);
+        if (authSession != null) {
+            authSession.removeAuthNote(NOTE_PROVISIONED_PHONE);
+        }
+        Optional<CredentialModel> stored = storedCredential(user);
+        if (stored.isPresent()) {
+            if (SmsPhoneNumberCredentialModel.LEGACY_TYPE.equals(stored.get().getType())) {
+                migrateLegacy(realm, user, stored.get(), configModel, event);
+            }
+            return;
+        }
+        if (provisioned == null) {
+            return;
+        }
+        CredentialModel created = store(user, null, provisioned);
+        event.clone().event(EventType.UPDATE_CREDENTIAL).user(user)
+                .detail(Details.CREDENTIAL_TYPE, SmsPhoneNumberCredentialModel.TYPE)
+                .detail(Details.CREDENTIAL_ID, created.getId())
+                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_PROVISIONED_CONFIRMED)
+                .detail(SmsEvents.DETAIL_MASKED_PHONE, SmsCodeSender.maskPhone(provisioned))
+                .success();
+        LOG.infof("Stored the provisioned number %s of user '%s' in realm '%s' as credential '%s' after the first"
+                + " SMS login with it", SmsCodeSender.maskPhone(provisioned), user.getId(), realm.getName(),
+                created.getId());
+    }
+
+    private static void migrateLegacy(RealmModel realm, UserModel user, CredentialModel legacy,
+                                      AuthenticatorConfigModel configModel, EventBuilder event) {
+        Map<String, String> rawConfig = configModel == null || configModel.getConfig() == null ? Map.of()
+                : configModel.getConfig();
+        try {
+            String number = normalize(
+                    SmsPhoneNumberCredentialModel.createFromCredentialModel(legacy).getPhoneNumber(), rawConfig, false);
+            CredentialModel migrated = store(user, legacy, number);
+            event.clone().event(EventType.UPDATE_CREDENTIAL).user(user)
+                    .detail(Details.CREDENTIAL_TYPE, SmsPhoneNumberCredentialModel.TYPE)
+                    .detail(Details.CREDENTIAL_ID, migrated.getId())
+                    .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_LEGACY_MIGRATED)
+                    .detail(SmsEvents.DETAIL_MASKED_PHONE, SmsCodeSender.maskPhone(number))
+                    .success();
+            LOG.infof("Turned the %s credential '%s' of user '%s' in realm '%s' into an %s credential",
+                    SmsPhoneNumberCredentialModel.LEGACY_TYPE, legacy.getId(), user.getId(), realm.getName(),
+                    SmsPhoneNumberCredentialModel.TYPE);
+        } catch (IllegalArgumentException | InvalidPhoneNumberException e) {
+            LOG.warnf("The %s credential '%s' of user '%s' in realm '%s' was left as it is: %s",
+                    SmsPhoneNumberCredentialModel.LEGACY_TYPE, legacy.getId(), user.getId(), realm.getName(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * Stores {@code phoneE164} as the user's credential: a new one when {@code existing} is null,
+     * else the existing one updated in place, so that its id stays. Updates the lookup attribute.
+     */
+    static CredentialModel store(UserModel user, CredentialModel existing, String phoneE164) {
+        CredentialModel result;
+        String label = SmsCodeSender.maskPhone(phoneE164);
+        if (existing == null) {
+            SmsPhoneNumberCredentialModel created = SmsPhoneNumberCredentialModel.createFromPhoneNumber(phoneE164);
+            created.setUserLabel(label);
+            result = user.credentialManager().createStoredCredential(created);
+        } else {
+            SmsPhoneNumberCredentialModel changed = SmsPhoneNumberCredentialModel.createFromPhoneNumber(phoneE164);
+            changed.setId(existing.getId());
+            // The label shows the masked number in the account console, so it follows the number.
+            changed.setUserLabel(label);
+            changed.setCreatedDate(existing.getCreatedDate());
+            changed.setFederationLink(existing.getFederationLink());
+            user.credentialManager().updateStoredCredential(changed);
+            result = changed;
+        }
+        user.setSingleAttribute(LOOKUP_ATTRIBUTE, phoneE164);
+        return result;
+    }
+
+    /**
+     * Returns the id of another user in the realm whose stored number is {@code phoneE164}, or
+     * empty. The user {@code self} is excluded.
+     */
+    static Optional<String> otherOwner(KeycloakSession session, RealmModel realm, UserModel self, String phoneE164) {
+        return session.users().searchForUserByUserAttributeStream(realm, LOOKUP_ATTRIBUTE, phoneE164)
+                .filter(other -> !other.getId().equals(self.getId()))
+                .filter(other -> storedCredential(other).isPresent())
+                .map(UserModel::getId)
+                .findFirst();
+    }
+
+    /** Returns the provisioned-number attribute name of a config, or null when the feature is off. */
+    static String provisionedAttribute(Map<String, String> rawConfig) {
+        String attribute = rawConfig.get(SmsConfigProperties.PHONE_NUMBER_ATTRIBUTE);
+        return attribute == null || attribute.isBlank() ? null : attribute.trim();
+    }
+
+    /**
+     * Normalizes a number with the config's default region, and with its allow-list when
+     * {@code applyAllowList}. Numbers already stored skip the allow-list, so that narrowing it later
+     * does not lock their owners out.
+     */
+    static String normalize(String number, Map<String, String> rawConfig, boolean applyAllowList) {
+        String defaultRegion = rawConfig.getOrDefault(SmsConfigProperties.DEFAULT_REGION, "");
+        String allowed = applyAllowList ? rawConfig.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, "") : "";
+        try {
+            return NativeBridge.normalizePhone(number, defaultRegion == null ? "" : defaultRegion,
+                    allowed == null ? "" : allowed);
+        } catch (InvalidConfigException e) {
+            // The config's phone settings are invalid; the send path reports that with the field.
+            return number;
+        } catch (NativePanicError | NativeLibraryException e) {
+            LOG.errorf(e, "Bug while normalizing a phone number");
+            return number;
+        }
+    }
+}
