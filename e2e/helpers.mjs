@@ -23,6 +23,11 @@ const SMS_PROVIDER_ID = 'sms-2fa';
 // The demo user of demo/realm-demo.json and the API token that scripts/stack.sh gives the stand-in.
 export const DEMO_USER = { username: 'demo', password: 'demo', phone: '+48500100200' };
 export const STANDIN_TOKEN = 'demo-token';
+// The demo realm's API secret: a reference to the file vault, which scripts/stack.sh fills with
+// STANDIN_TOKEN. The admin REST API shows it masked, so tests that change it write this back.
+export const DEMO_API_SECRET = '${vault.smseagle_token}';
+// The stand-in's second token, which may use POST /messages/sms only (see scripts/common.sh).
+export const STANDIN_SMS_ONLY_TOKEN = 'sms-only-token';
 
 // Waits for pages and selectors. Generous, because Keycloak on a busy two-core machine can take
 // several seconds per page; no test asserts on how long anything takes.
@@ -110,6 +115,17 @@ export async function clearFault() {
   await setFault('none');
 }
 
+// Makes the stand-in report every modem as enabled or disabled in GET /modem/status/{n}.
+export async function setModemEnabled(enabled) {
+  const response = await fetch(`${STANDIN_URL}/_standin/modem`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ enabled }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, `switching the stand-in modem failed: ${text}`);
+}
+
 // Returns the code of a received SMS: the first run of exactly LENGTH digits.
 export function codeFromText(text, length = 6) {
   const match = new RegExp(`(?<!\\d)(\\d{${length}})(?!\\d)`).exec(text);
@@ -148,7 +164,7 @@ let cachedToken = null;
 
 // Returns an access token of the master realm's admin, from the admin-cli client. Tokens live
 // 60 s by default, so a token older than 30 s is replaced.
-async function adminToken() {
+export async function adminToken() {
   if (cachedToken && Date.now() - cachedToken.fetchedAt < 30_000) {
     return cachedToken.value;
   }

@@ -17,6 +17,8 @@ STANDIN_HTTP_PORT=${STANDIN_HTTP_PORT:-8025}
 ADMIN_USER=admin
 ADMIN_PASSWORD=admin
 STANDIN_TOKEN=demo-token
+# A second stand-in token that may use POST /messages/sms only, so every other route returns 403.
+STANDIN_SMS_ONLY_TOKEN=sms-only-token
 
 NATIVE_LIB="$ROOT/target/release/libsms2fa.so"
 PROVIDER_JAR="$ROOT/java/target/keycloak-sms2fa-0.1.0.jar"

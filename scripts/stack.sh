@@ -24,7 +24,8 @@ start_standin() {
   # Empty the log first, so the READY and CA checks below cannot read the previous run's lines.
   : >"$standin_log"
   python3 "$ROOT/standin/smseagle_standin.py" --host 127.0.0.1 --https-port "$STANDIN_HTTPS_PORT" \
-    --http-port "$STANDIN_HTTP_PORT" --cert-dir "$cert_dir" --token "$STANDIN_TOKEN" >"$standin_log" 2>&1 &
+    --http-port "$STANDIN_HTTP_PORT" --cert-dir "$cert_dir" --token "$STANDIN_TOKEN" --token "$STANDIN_SMS_ONLY_TOKEN:sms" \
+    >"$standin_log" 2>&1 &
   echo $! >"$standin_pid"
   local deadline=$((SECONDS + 30))
   until grep -q '^READY https://' "$standin_log"; do

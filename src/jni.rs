@@ -18,11 +18,13 @@
 //!                   int attemptNumber)
 //! String normalizePhone(String input, String defaultRegion, String allowedCountries)
 //! String listCountries(String allowedCountries)
+//! String checkGateway(String configJson, String phoneE164, boolean send)
 //! String maskPhone(String phoneE164)
 //! void panicForTest(String message)
 //! ```
 //!
-//! `originHost` and `previousState` may be null; every other reference argument must not be.
+//! `originHost`, `previousState` and the `phoneE164` of `checkGateway` may be null; every other
+//! reference argument must not be.
 
 use std::any::Any;
 use std::cell::Cell;
@@ -33,7 +35,7 @@ use std::sync::Once;
 use jni::errors::ErrorPolicy;
 use jni::objects::{JByteArray, JClass, JString, JThrowable, JValue};
 use jni::strings::{JNIStr, JNIString};
-use jni::sys::{jint, jlong};
+use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use serde::Serialize;
 
@@ -442,6 +444,22 @@ pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_listCountrie
     run(&mut unowned_env, |env| {
         let allowed_countries = string_arg(env, &allowed_countries, "allowedCountries")?;
         java_json(env, &phone::list_countries(&allowed_countries)?)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sms2fa_keycloak_bridge_NativeBridge_checkGateway<'local>(
+    mut unowned_env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+    phone_e164: JString<'local>,
+    send: jboolean,
+) -> JString<'local> {
+    run(&mut unowned_env, |env| {
+        let config_json = string_arg(env, &config_json, "configJson")?;
+        let phone = optional_string_arg(env, &phone_e164)?;
+        let report = service::check_gateway(&config_json, phone.as_deref(), send)?;
+        java_json(env, &report)
     })
 }
 

@@ -26,8 +26,9 @@ mod jni;
 pub use challenge::{ChallengeDescription, ChallengeSummary, HmacKey, Outcome};
 pub use config::Config;
 pub use error::{Error, PhoneRejection, Result, SendBlock};
+pub use gateway::check::GatewayReport;
 pub use phone::mask_phone;
 pub use service::{
-    SentCode, ValidatedConfig, VerifiedCode, build_info, describe_challenge, library_version,
-    normalize_phone, send_code, validate_config, verify_code,
+    SentCode, ValidatedConfig, VerifiedCode, build_info, check_gateway, describe_challenge,
+    library_version, normalize_phone, send_code, validate_config, verify_code,
 };

@@ -11,6 +11,7 @@ use crate::challenge::{
 use crate::code::generate_code;
 use crate::config::Config;
 use crate::error::Result;
+use crate::gateway::check::{self, CheckRequest, GatewayReport};
 use crate::gateway::{OutgoingSms, send_sms};
 use crate::phone::{self, check_e164, mask_phone};
 use crate::text::{
@@ -189,6 +190,20 @@ pub fn verify_code(
         attempts_left: verification.attempts_left,
         code_id: verification.code_id,
     })
+}
+
+/// Checks the gateway that an execution config names and returns the report; see
+/// [`check::check_gateway`]. `phone` is the test recipient in E.164 form (see
+/// [`normalize_phone`]) or `None`. With `send`, a real test SMS goes to `phone`.
+///
+/// Fails only for an invalid config or a `phone` that is not in E.164 form; every gateway
+/// failure is a check in the report.
+pub fn check_gateway(config_json: &str, phone: Option<&str>, send: bool) -> Result<GatewayReport> {
+    let config = Config::from_json(config_json)?;
+    if let Some(phone) = phone {
+        check_e164(phone)?;
+    }
+    Ok(check::check_gateway(&config, CheckRequest { phone, send }))
 }
 
 /// Parses a phone number that a user entered to E.164; see [`phone::PhonePolicy::normalize`].
@@ -453,6 +468,31 @@ mod tests {
         assert_eq!(verified.outcome, Outcome::Wrong);
         assert_eq!(verified.code_id, sent.summary.code_id);
         assert_eq!(verified.attempts_left, 4);
+    }
+
+    #[test]
+    fn check_gateway_rejects_invalid_input() {
+        let error = check_gateway("{}", None, false).unwrap_err();
+        assert!(matches!(error, Error::InvalidConfig { .. }), "{error:?}");
+
+        let error = check_gateway(&config_json(&[]), Some("500100200"), false).unwrap_err();
+        assert!(
+            matches!(error, Error::InvalidPhoneNumber { .. }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn check_gateway_reports_refused_connection() {
+        let report = check_gateway(&config_json(&[]), Some("+48500100200"), true).unwrap();
+        assert!(!report.ok);
+        assert_eq!(report.gateway_type, "generic");
+        assert_eq!(report.masked_phone.as_deref(), Some("+48******200"));
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["checks"][0]["name"], "connection");
+        assert_eq!(json["checks"][0]["problem"], "unreachable");
+        assert_eq!(json["checks"][1]["result"], "skipped");
+        assert!(!json.to_string().contains("500100200"), "{json}");
     }
 
     #[test]

@@ -6,7 +6,8 @@ The stand-in serves the send, status and health routes of API v2 under /api/v2 a
 request bodies the way the device does. It never sends an SMS. It stores every
 accepted message in memory and shows them under /_standin/. There, tests can also
 switch on faults for every send or for the next N sends: per-recipient rejection,
-a bodiless 500, a 401 or 403 with the device's body, a delay, a hang or a 301.
+a bodiless 500, a 401 or 403 with the device's body, a delay, a hang or a 301. They can
+also report the modems as disabled.
 
 It binds only to loopback addresses. Python 3.11 standard library only, plus the
 openssl command when it has to generate a TLS certificate.
@@ -99,12 +100,15 @@ class Fault:
 
 @dataclass
 class StandinState:
-    """Received messages, the id counter and the current fault, shared by all handler threads."""
+    """Received messages, the id counter, the current fault and the modem switch, shared by all handler threads."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     messages: list[dict] = field(default_factory=list)
     next_id: int = 1
     fault: Fault = field(default_factory=Fault)
+    # What GET /modem/status reports for every modem. Sends are still queued when it is False,
+    # as a device queues messages in its outbox while its modem is down.
+    modem_enabled: bool = True
 
     def store_messages(self, records: list[dict]) -> list[int]:
         """Assign the next ids to the records, store them, and return the ids in order."""
@@ -146,6 +150,14 @@ class StandinState:
     def set_fault(self, fault: Fault) -> None:
         with self.lock:
             self.fault = fault
+
+    def get_modem_enabled(self) -> bool:
+        with self.lock:
+            return self.modem_enabled
+
+    def set_modem_enabled(self, enabled: bool) -> None:
+        with self.lock:
+            self.modem_enabled = enabled
 
     def take_send_fault(self) -> Fault:
         """Return the fault for one send request and use up one of its count.
@@ -723,12 +735,13 @@ class StandinHandler(BaseHTTPRequestHandler):
     def handle_modem_status(self, match: re.Match) -> None:
         modem_no = self.parse_modem_number(match)
         if modem_no is not None:
-            self.send_json(200, {"modem_no": modem_no, "modem_enabled": True})
+            self.send_json(200, {"modem_no": modem_no, "modem_enabled": self.server.state.get_modem_enabled()})
 
     def handle_modem_signal(self, match: re.Match) -> None:
         modem_no = self.parse_modem_number(match)
         if modem_no is not None:
-            self.send_json(200, {"modem_no": modem_no, "signal_strength": SIGNAL_STRENGTH_PERCENT})
+            strength = SIGNAL_STRENGTH_PERCENT if self.server.state.get_modem_enabled() else 0
+            self.send_json(200, {"modem_no": modem_no, "signal_strength": strength})
 
     def handle_message_count(self, match: re.Match) -> None:
         sent = self.server.state.count_messages()
@@ -768,7 +781,16 @@ class StandinHandler(BaseHTTPRequestHandler):
                 self.send_json(405, {"message": "Use GET or POST."})
             return
 
-        self.send_json(404, {"message": f"Not found; the inspection endpoints are {INSPECTION_PREFIX}/, /messages and /faults."})
+        if route == "/modem":
+            if self.command == "GET":
+                self.send_json(200, {"enabled": state.get_modem_enabled()})
+            elif self.command == "POST":
+                self.handle_set_modem(raw_body)
+            else:
+                self.send_json(405, {"message": "Use GET or POST."})
+            return
+
+        self.send_json(404, {"message": f"Not found; the inspection endpoints are {INSPECTION_PREFIX}/, /messages, /faults and /modem."})
 
     def handle_set_fault(self, raw_body: bytes) -> None:
         try:
@@ -783,6 +805,19 @@ class StandinHandler(BaseHTTPRequestHandler):
         LOG.info("fault set to %s (delay_ms %d, count %s)", fault.mode, fault.delay_ms,
                  "until reset" if fault.count is None else fault.count)
         self.send_json(200, fault.to_json())
+
+
+    def handle_set_modem(self, raw_body: bytes) -> None:
+        try:
+            body = json.loads(raw_body)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+            self.send_json(400, {"message": {"enabled": "Expected a JSON object such as {\"enabled\": false}."}})
+            return
+        self.server.state.set_modem_enabled(body["enabled"])
+        LOG.info("modems set to %s", "enabled" if body["enabled"] else "disabled")
+        self.send_json(200, {"enabled": body["enabled"]})
 
 
 def render_messages_page(messages: list[dict]) -> str:

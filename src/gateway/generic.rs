@@ -46,12 +46,15 @@ pub(super) fn send(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
-        return Err(error.into());
+        return Err(DeviceFailure::http(error, status));
     }
     let body = read_body(response, &url)?;
 
     if !status.is_success() {
-        return Err(describe_client_error(status.as_u16(), &url).into());
+        return Err(DeviceFailure::http(
+            describe_client_error(status.as_u16(), &url),
+            status,
+        ));
     }
     Ok(message_id_from_answer(&body, sms.text)?)
 }

@@ -1,6 +1,7 @@
 //! Sending SMS through an HTTP gateway: the shared client cache, error classification and the
 //! dispatch to the SMSEagle or generic client.
 
+pub mod check;
 mod generic;
 mod smseagle;
 pub mod tls;
@@ -35,13 +36,17 @@ pub struct SendReceipt {
     pub device_url: String,
 }
 
-/// Failed send to one device.
+/// Failed request to one device.
 #[derive(Debug)]
 struct DeviceFailure {
     error: Error,
     /// The device certainly did not receive the request: the connection was refused or the TLS
     /// handshake failed, both before any byte of the request was sent.
     not_received: bool,
+    /// Status of the device's HTTP response, `None` when none arrived or it was not the cause.
+    http_status: Option<u16>,
+    /// Cause of a missing HTTP response; `None` when one arrived.
+    transport: Option<TransportFailure>,
 }
 
 impl From<Error> for DeviceFailure {
@@ -49,8 +54,40 @@ impl From<Error> for DeviceFailure {
         DeviceFailure {
             error,
             not_received: false,
+            http_status: None,
+            transport: None,
         }
     }
+}
+
+impl DeviceFailure {
+    /// Failure caused by an HTTP response with `status`.
+    fn http(error: Error, status: StatusCode) -> Self {
+        DeviceFailure {
+            http_status: Some(status.as_u16()),
+            ..DeviceFailure::from(error)
+        }
+    }
+}
+
+/// Cause of a request that got no HTTP response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransportFailure {
+    /// The TLS handshake failed on the server's certificate: an unknown issuer, a name that does
+    /// not match, an expired certificate, or a fingerprint that is not pinned.
+    CertificateRejected,
+    /// Another TLS failure, such as a plain HTTP server on the port.
+    Tls,
+    /// The device refused the connection.
+    Refused,
+    /// Connecting took longer than `connectTimeoutMs`.
+    ConnectTimeout,
+    /// The response took longer than `requestTimeoutMs`.
+    ResponseTimeout,
+    /// Another failure while connecting, such as an unknown host or no route to it.
+    Connect,
+    /// The connection failed after the request was sent.
+    Interrupted,
 }
 
 /// Sends `sms` with the gateway that `config` selects.
@@ -290,41 +327,64 @@ fn classify_request_error(
     let connecting = error.is_connect();
 
     if connecting && let Some(tls_error) = find_tls_error(&error) {
+        let transport = match tls_error {
+            rustls::Error::InvalidCertificate(_) => TransportFailure::CertificateRejected,
+            _ => TransportFailure::Tls,
+        };
         return DeviceFailure {
             error: Error::GatewayConfig(describe_tls_error(tls_error, &target)),
             not_received: true,
+            http_status: None,
+            transport: Some(transport),
         };
     }
     if connecting && has_io_kind(&error, std::io::ErrorKind::ConnectionRefused) {
         return DeviceFailure {
             error: Error::GatewayUnavailable(format!("{target} refused the connection")),
             not_received: true,
+            http_status: None,
+            transport: Some(TransportFailure::Refused),
         };
     }
-    let error = if error.is_timeout() {
+    let (error, transport) = if error.is_timeout() {
         if connecting {
-            Error::GatewayUnavailable(format!(
-                "connecting to {target} timed out after {} ms",
-                config.connect_timeout_ms
-            ))
+            (
+                Error::GatewayUnavailable(format!(
+                    "connecting to {target} timed out after {} ms",
+                    config.connect_timeout_ms
+                )),
+                TransportFailure::ConnectTimeout,
+            )
         } else {
-            Error::GatewayUnavailable(format!(
-                "{target} did not respond within {} ms",
-                config.request_timeout_ms
-            ))
+            (
+                Error::GatewayUnavailable(format!(
+                    "{target} did not respond within {} ms",
+                    config.request_timeout_ms
+                )),
+                TransportFailure::ResponseTimeout,
+            )
         }
     } else if connecting {
-        Error::GatewayUnavailable(format!(
-            "connecting to {target} failed: {}",
-            root_cause(&error)
-        ))
+        (
+            Error::GatewayUnavailable(format!(
+                "connecting to {target} failed: {}",
+                root_cause(&error)
+            )),
+            TransportFailure::Connect,
+        )
     } else {
-        Error::GatewayUnavailable(format!(
-            "the request to {target} failed: {}",
-            root_cause(&error)
-        ))
+        (
+            Error::GatewayUnavailable(format!(
+                "the request to {target} failed: {}",
+                root_cause(&error)
+            )),
+            TransportFailure::Interrupted,
+        )
     };
-    DeviceFailure::from(error)
+    DeviceFailure {
+        transport: Some(transport),
+        ..DeviceFailure::from(error)
+    }
 }
 
 fn describe_tls_error(tls_error: &rustls::Error, target: &str) -> String {

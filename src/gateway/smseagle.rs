@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::text::is_gsm7;
 
 /// Header that carries the API token, the vendor's recommended token location.
-const TOKEN_HEADER: &str = "access-token";
+pub(super) const TOKEN_HEADER: &str = "access-token";
 
 /// Request field that carries the SMS text.
 const TEXT_FIELD: &str = "text";
@@ -36,6 +36,15 @@ const VALIDITY_STEPS: [(&str, u32); 13] = [
     ("4w", 28 * 86_400),
 ];
 
+/// Handling of a send request on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SendMode {
+    /// Queue the SMS for sending.
+    Queue,
+    /// Validate the request only (`"test": true`): nothing is queued and the id is 0.
+    ValidateOnly,
+}
+
 /// Sends one SMS to the device at `device_url` and returns the device's message id.
 pub(super) fn send(
     client: &Client,
@@ -43,8 +52,23 @@ pub(super) fn send(
     device_url: &Url,
     sms: OutgoingSms,
 ) -> std::result::Result<String, DeviceFailure> {
+    send_with_mode(client, config, device_url, sms, SendMode::Queue)
+}
+
+/// Sends one send request in `mode` and returns the device's message id, "0" in
+/// [`SendMode::ValidateOnly`]. A failure caused by an HTTP response carries its status.
+pub(super) fn send_with_mode(
+    client: &Client,
+    config: &Config,
+    device_url: &Url,
+    sms: OutgoingSms,
+    mode: SendMode,
+) -> std::result::Result<String, DeviceFailure> {
     let (url, path) = send_url(device_url)?;
-    let body = request_body(path, sms, config);
+    let mut body = request_body(path, sms, config);
+    if mode == SendMode::ValidateOnly {
+        body["test"] = json!(true);
+    }
 
     let response = client
         .post(url.clone())
@@ -60,12 +84,13 @@ pub(super) fn send(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
-        return Err(error.into());
+        return Err(DeviceFailure::http(error, status));
     }
     let body = read_body(response, &url)?;
 
     if !status.is_success() {
-        return Err(describe_client_error(status.as_u16(), path, &body, &url, sms.text).into());
+        let error = describe_client_error(status.as_u16(), path, &body, &url, sms.text);
+        return Err(DeviceFailure::http(error, status));
     }
 
     let answer: Value = serde_json::from_slice(&body).map_err(|_| {
@@ -86,7 +111,7 @@ pub(super) fn send(
 
 /// Resolves the configured URL to a send URL. A device base URL gets `/messages/sms_single`, the
 /// path that the vendor's Keycloak manual uses.
-fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
+pub(super) fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
     match smseagle_path(configured) {
         Some(SmsEaglePath::Sms) => Ok((configured.clone(), SmsEaglePath::Sms)),
         Some(SmsEaglePath::SmsSingle) => Ok((configured.clone(), SmsEaglePath::SmsSingle)),
@@ -105,6 +130,20 @@ fn send_url(configured: &Url) -> Result<(Url, SmsEaglePath)> {
             ),
         )),
     }
+}
+
+/// Returns the device's API base URL (`.../api/v2`, with `/index.php` when the configured URL has
+/// it) for the health routes, from a base or send URL.
+pub(super) fn api_base_url(configured: &Url) -> Result<Url> {
+    let (send_url, _) = send_url(configured)?;
+    let mut base = send_url.clone();
+    let path = send_url.path().trim_end_matches('/');
+    let base_path = path
+        .strip_suffix("/messages/sms_single")
+        .or_else(|| path.strip_suffix("/messages/sms"))
+        .unwrap_or(path);
+    base.set_path(base_path);
+    Ok(base)
 }
 
 fn request_body(path: SmsEaglePath, sms: OutgoingSms, config: &Config) -> Value {
@@ -262,6 +301,27 @@ mod tests {
             let (url, path) = send_url(&Url::parse(configured).unwrap()).unwrap();
             assert_eq!(url.as_str(), expected);
             assert_eq!(path, expected_path);
+        }
+    }
+
+    #[test]
+    fn api_base_from_each_form() {
+        let cases = [
+            ("https://gw/api/v2", "https://gw/api/v2"),
+            ("https://gw/api/v2/", "https://gw/api/v2"),
+            (
+                "https://gw:8443/index.php/api/v2/messages/sms_single",
+                "https://gw:8443/index.php/api/v2",
+            ),
+            ("https://gw/api/v2/messages/sms/", "https://gw/api/v2"),
+            (
+                "http://gw/api/v2/messages/sms?access_token=t",
+                "http://gw/api/v2?access_token=t",
+            ),
+        ];
+        for (configured, expected) in cases {
+            let base = api_base_url(&Url::parse(configured).unwrap()).unwrap();
+            assert_eq!(base.as_str(), expected, "{configured}");
         }
     }
 

@@ -152,6 +152,7 @@ def reset_standin(standin):
     base = standin.urls["http"]
     assert call(f"{base}/_standin/faults", "POST", {"mode": "none"}).status == 200
     assert call(f"{base}/_standin/messages", "DELETE").status == 200
+    assert call(f"{base}/_standin/modem", "POST", {"enabled": True}).status == 200
 
 
 @pytest.fixture
@@ -471,6 +472,53 @@ def test_health_probes(http, prefix):
     assert set(count) == {"inbox", "outbox", "sent", "error", "delivered"}
     version = call(f"{http}{prefix}/device/version", headers=headers).json()
     assert set(version) == {"current_version", "update_available"}
+
+
+def test_modem_switch_reports_modem_down(http):
+    headers = {"access-token": TOKEN}
+    response = call(f"{http}/_standin/modem", "POST", {"enabled": False})
+    assert response.status == 200
+    assert response.json() == {"enabled": False}
+    assert call(f"{http}/_standin/modem").json() == {"enabled": False}
+
+    for prefix in API_PREFIXES:
+        status = call(f"{http}{prefix}/modem/status/3", headers=headers)
+        assert status.status == 200
+        assert status.json() == {"modem_no": 3, "modem_enabled": False}
+    assert call(f"{http}/api/v2/modem/signal/1", headers=headers).json()["signal_strength"] == 0
+
+
+def test_modem_down_still_queues_sends(http):
+    assert call(f"{http}/_standin/modem", "POST", {"enabled": False}).status == 200
+    response = send(http)
+    assert response.status == 200
+    assert response.json()[0]["status"] == "queued"
+    assert len(stored_messages(http)) == 1
+
+
+def test_modem_switch_back_on(http):
+    assert call(f"{http}/_standin/modem", "POST", {"enabled": False}).status == 200
+    assert call(f"{http}/_standin/modem", "POST", {"enabled": True}).status == 200
+    status = call(f"{http}/api/v2/modem/status/1", headers={"access-token": TOKEN})
+    assert status.json() == {"modem_no": 1, "modem_enabled": True}
+
+
+def test_modem_status_needs_modem_permission(http):
+    assert call(f"{http}/_standin/modem", "POST", {"enabled": False}).status == 200
+    response = call(f"{http}/api/v2/modem/status/1", headers={"access-token": TOKEN_SEND_ONLY})
+    assert response.status == 403
+    assert response.json() == {"message": "User has no access to this method."}
+
+
+@pytest.mark.parametrize("body", [{}, {"enabled": "false"}, {"enabled": 0}, [False], None])
+def test_modem_switch_rejects_invalid_body(http, body):
+    response = call(f"{http}/_standin/modem", "POST", body, raw_body=b"not json" if body is None else None)
+    assert response.status == 400
+    assert call(f"{http}/_standin/modem").json() == {"enabled": True}
+
+
+def test_modem_switch_rejects_other_methods(http):
+    assert call(f"{http}/_standin/modem", "DELETE").status == 405
 
 
 @pytest.mark.parametrize(

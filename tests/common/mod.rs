@@ -228,6 +228,19 @@ impl StandIn {
     }
 }
 
+impl StandIn {
+    /// Makes `GET /modem/status/{n}` report every modem as enabled or disabled.
+    pub fn set_modem_enabled(&self, enabled: bool) {
+        self.inspector
+            .post(format!("{}/_standin/modem", self.https_base))
+            .json(&serde_json::json!({ "enabled": enabled }))
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+}
+
 impl Drop for StandIn {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -110,6 +110,29 @@ public final class NativeBridge {
      */
     public static native String listCountries(String allowedCountries);
 
+    /**
+     * Checks the gateway that an authenticator configuration names, for the administrator's
+     * gateway check. Every gateway failure is a check in the report, so only invalid input throws.
+     *
+     * <p>SMSEagle: {@code GET /device/version} for the connection and the token, a send request to
+     * the configured URL for the send permission ({@code "test": true}, which queues nothing, unless
+     * {@code send} is true), and {@code GET /modem/status/<modemNo or 1>}. A generic gateway gets a
+     * {@code HEAD} request, and a real test SMS only with {@code send}. In simulation mode no real
+     * SMS is sent.
+     *
+     * @param configJson the execution's config map as a JSON object
+     * @param phoneE164 the test recipient in E.164 form (see {@link #normalizePhone}), or null to
+     *        skip the send check
+     * @param send true to send a real test SMS to {@code phoneE164}
+     * @return JSON {@code {"ok","gatewayType","deviceUrl","maskedPhone"?,"checks":[{"name","result",
+     *         "problem"?,"httpStatus"?,"message"}],"messageId"?}}; {@code name} is
+     *         {@code connection|token|send|modem|simulation}, {@code result} is
+     *         {@code ok|failed|warning|skipped}
+     * @throws InvalidConfigException if the configuration is invalid
+     * @throws InvalidPhoneNumberException if {@code phoneE164} is not in E.164 form
+     */
+    public static native String checkGateway(String configJson, String phoneE164, boolean send);
+
     /** Masks an E.164 number for display and logs, for example {@code "+48500100200"} to {@code "+48******200"}. */
     public static native String maskPhone(String phoneE164);
 

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.provider.ProviderConfigProperty;
@@ -439,6 +440,48 @@ class NativeBridgeIT {
     void sendCodeTamperedPreviousStateRejected() {
         assertThrows(InvalidChallengeException.class,
                 () -> sendSimulated(Map.of(), "not-a-state", System.currentTimeMillis()));
+    }
+
+    @Test
+    void checkGatewayReportsRefusedConnection() throws IOException {
+        Map<String, String> config = Map.of("apiurl", REFUSED_URL, "apitoken", TOKEN);
+
+        String json = NativeBridge.checkGateway(toJson(config), PHONE, false);
+        JsonNode report = JsonSerialization.mapper.readTree(json);
+
+        assertFalse(report.get("ok").asBoolean(), json);
+        assertEquals("smseagle", report.get("gatewayType").asText(), json);
+        assertEquals("http://127.0.0.1:1", report.get("deviceUrl").asText(), json);
+        assertEquals(MASKED_PHONE, report.get("maskedPhone").asText(), json);
+        JsonNode connection = report.get("checks").get(0);
+        assertEquals("connection", connection.get("name").asText(), json);
+        assertEquals("failed", connection.get("result").asText(), json);
+        assertEquals("unreachable", connection.get("problem").asText(), json);
+        assertEquals("skipped", report.get("checks").get(2).get("result").asText(), json);
+        assertFalse(json.contains(TOKEN), json);
+        assertFalse(json.contains(PHONE), json);
+    }
+
+    @Test
+    void checkGatewayWithoutPhone() throws IOException {
+        Map<String, String> config = Map.of("apiurl", REFUSED_URL, "apitoken", TOKEN, "simulation", "true");
+
+        JsonNode report = JsonSerialization.mapper.readTree(NativeBridge.checkGateway(toJson(config), null, true));
+
+        assertFalse(report.has("maskedPhone"));
+        assertEquals("simulation", report.get("checks").get(0).get("name").asText());
+        assertEquals("warning", report.get("checks").get(0).get("result").asText());
+    }
+
+    @Test
+    void checkGatewayInvalidInput() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> NativeBridge.checkGateway("{}", null, false));
+        assertEquals("apiurl", e.getField());
+
+        Map<String, String> config = Map.of("apiurl", REFUSED_URL, "apitoken", TOKEN);
+        assertThrows(InvalidPhoneNumberException.class, () -> NativeBridge.checkGateway(toJson(config), "12", false));
+        assertThrows(NullPointerException.class, () -> NativeBridge.checkGateway(null, null, false));
     }
 
     @Test
