@@ -6,8 +6,11 @@ package dev.sms2fa.keycloak;
  * <p>Every event of this authenticator has the detail {@value #DETAIL_SMS_EVENT}. Failures are
  * {@code LOGIN_ERROR} events. A verified code adds its details, including the gateway's message id,
  * to the {@code LOGIN} event that ends the login. Keycloak has no event type for a message sent
- * during a login, so a successful send records no event of its own. No event contains a code or a
- * full phone number.
+ * during a login, so a successful send records no event of its own there; in enrolment a send
+ * is a CUSTOM_REQUIRED_ACTION event. A number added or changed is an UPDATE_CREDENTIAL event, and
+ * a number removed is Keycloak's own REMOVE_CREDENTIAL event, whose detail credential_user_label
+ * is the masked number because the credential's label is. No event contains a code or a full
+ * phone number.
  */
 final class SmsEvents {
 
@@ -32,8 +35,6 @@ final class SmsEvents {
     static final String SMS_EVENT_ENROLLED = "enrolled";
     /** A user confirmed a new number in place of the stored one; an UPDATE_CREDENTIAL event. */
     static final String SMS_EVENT_NUMBER_CHANGED = "number_changed";
-    /** A number was removed; a REMOVE_CREDENTIAL event. */
-    static final String SMS_EVENT_NUMBER_REMOVED = "number_removed";
     /** A provisioned number was proven at its first SMS login and stored; an UPDATE_CREDENTIAL event. */
     static final String SMS_EVENT_PROVISIONED_CONFIRMED = "provisioned_confirmed";
     /** A netzbegruenung mobile-number credential was turned into this plugin's type; an UPDATE_CREDENTIAL event. */
