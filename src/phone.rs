@@ -153,6 +153,34 @@ pub fn normalize_phone(
     PhonePolicy::parse(default_region, allowed_countries)?.normalize(input)
 }
 
+/// Returns the main region of a country calling code written `+49`, `0049` or `49`, such as `DE`,
+/// or "" for empty input. Reads the netzbegruenung plugin's `countrycode` setting; errors name `key`.
+pub fn region_for_calling_code(key: &str, text: &str) -> Result<String> {
+    let digits = text.trim().trim_start_matches('+').trim_start_matches("00");
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let invalid = || {
+        let shown: String = text.chars().take(10).collect();
+        Error::invalid_config(
+            key,
+            format!(
+                "{shown:?} is not a country calling code; enter one such as +49, or set defaultRegion"
+            ),
+        )
+    };
+    let code: u16 = digits.parse().map_err(|_| invalid())?;
+    let regions = DATABASE.by_code(&code).ok_or_else(invalid)?;
+    let geographic = |id: &str| id.len() == 2 && id.bytes().all(|b| b.is_ascii_uppercase());
+    regions
+        .iter()
+        .filter(|meta| geographic(meta.id()))
+        .find(|meta| meta.is_main_country_for_code())
+        .or_else(|| regions.iter().find(|meta| geographic(meta.id())))
+        .map(|meta| meta.id().to_owned())
+        .ok_or_else(invalid)
+}
+
 /// A region that numbers can be entered for, with its country calling code.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -293,6 +321,21 @@ mod tests {
         match result {
             Err(Error::InvalidPhoneNumber { reason, message }) => (reason, message),
             other => panic!("expected InvalidPhoneNumber, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn calling_code_maps_to_its_main_region() {
+        assert_eq!(region_for_calling_code("countrycode", "+49").unwrap(), "DE");
+        assert_eq!(
+            region_for_calling_code("countrycode", "0048").unwrap(),
+            "PL"
+        );
+        assert_eq!(region_for_calling_code("countrycode", " 1 ").unwrap(), "US");
+        assert_eq!(region_for_calling_code("countrycode", "").unwrap(), "");
+        for bad in ["+999", "DE", "+", "+4x"] {
+            let err = region_for_calling_code("countrycode", bad).unwrap_err();
+            assert!(err.to_string().contains("countrycode"), "{bad}: {err}");
         }
     }
 

@@ -11,7 +11,7 @@ use reqwest::Url;
 
 use crate::code::{DEFAULT_CODE_LENGTH, MAX_CODE_LENGTH, MIN_CODE_LENGTH};
 use crate::error::{Error, Result};
-use crate::phone::PhonePolicy;
+use crate::phone::{self, PhonePolicy};
 
 use values::{
     EXAMPLE_SEND_URL, check_ca_file, or_default, parse_api_url, parse_bool, parse_gateway_type,
@@ -48,6 +48,12 @@ pub mod keys {
     pub const TLS_SKIP_VERIFY: &str = "tlsSkipVerify";
     pub const DEFAULT_REGION: &str = "defaultRegion";
     pub const ALLOWED_COUNTRIES: &str = "allowedCountries";
+    /// The netzbegruenung plugin's default country prefix such as `+49`; read when
+    /// `defaultRegion` is empty.
+    pub const LEGACY_COUNTRY_CODE: &str = "countrycode";
+    /// The netzbegruenung plugin's country allow-list such as `FR,DE`; read when
+    /// `allowedCountries` is empty.
+    pub const LEGACY_COUNTRY_CODE_LIST: &str = "countryCodeList";
     pub const SIMULATION: &str = "simulation";
 }
 
@@ -294,8 +300,18 @@ impl Config {
             ));
         }
 
-        let phone_policy =
-            PhonePolicy::parse(value(keys::DEFAULT_REGION), value(keys::ALLOWED_COUNTRIES))?;
+        let default_region = match value(keys::DEFAULT_REGION) {
+            "" => phone::region_for_calling_code(
+                keys::LEGACY_COUNTRY_CODE,
+                value(keys::LEGACY_COUNTRY_CODE),
+            )?,
+            region => region.to_owned(),
+        };
+        let allowed_countries = match value(keys::ALLOWED_COUNTRIES) {
+            "" => value(keys::LEGACY_COUNTRY_CODE_LIST),
+            allowed => allowed,
+        };
+        let phone_policy = PhonePolicy::parse(&default_region, allowed_countries)?;
 
         let gateway = resolve_gateway(gateway_type, &api_url, &api_url_text)?;
         let fallback_api_url = match value(keys::FALLBACK_API_URL) {
@@ -522,6 +538,40 @@ mod tests {
     }
 
     const SMSEAGLE_URL: &str = "https://gw.example/api/v2/messages/sms_single";
+
+    #[test]
+    fn netzbegruenung_country_keys_fill_the_phone_settings() {
+        let config = Config::from_map(&map(&[
+            ("apiurl", SMSEAGLE_URL),
+            ("apitoken", "t"),
+            ("countrycode", "+49"),
+            ("countryCodeList", "DE, AT"),
+        ]))
+        .unwrap();
+        let normalized = config.to_normalized_map();
+        assert_eq!(normalized["defaultRegion"], "DE");
+        assert_eq!(normalized["allowedCountries"], "DE,AT");
+
+        let own_keys_win = Config::from_map(&map(&[
+            ("apiurl", SMSEAGLE_URL),
+            ("apitoken", "t"),
+            ("defaultRegion", "PL"),
+            ("allowedCountries", "PL"),
+            ("countrycode", "+49"),
+            ("countryCodeList", "DE"),
+        ]))
+        .unwrap()
+        .to_normalized_map();
+        assert_eq!(own_keys_win["defaultRegion"], "PL");
+        assert_eq!(own_keys_win["allowedCountries"], "PL");
+
+        let (field, _) = field_error(&[
+            ("apiurl", SMSEAGLE_URL),
+            ("apitoken", "t"),
+            ("countrycode", "Germany"),
+        ]);
+        assert_eq!(field, "countrycode");
+    }
 
     #[test]
     fn defaults_fill_missing_keys() {

@@ -121,12 +121,10 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         String phone;
         try {
             NativeLibraryLoader.ensureLoaded();
+            SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(config);
+            // The list's choice, or none ("+ ..."), where a number without country code is refused.
             String region = country == null || !country.matches("[A-Za-z]{2}") ? "" : country;
-            if (region.isEmpty()) {
-                region = config.getOrDefault(SmsConfigProperties.DEFAULT_REGION, "");
-            }
-            phone = NativeBridge.normalizePhone(input, region == null ? "" : region,
-                    config.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, ""));
+            phone = NativeBridge.normalizePhone(input, region, settings.allowedCountries());
         } catch (InvalidPhoneNumberException e) {
             refuseNumber(context, step, found, e.getReason(), numberMessage(e.getReason()));
             return;

@@ -113,8 +113,7 @@ final class SmsLoginForm {
      * @param numberError shown at the number input; may be null
      */
     static Response numberPage(SmsStep context, SmsRealmConfig.Found found, FormMessage numberError) {
-        Map<String, String> config = found.rawConfig();
-        String defaultRegion = config.getOrDefault(SmsConfigProperties.DEFAULT_REGION, "");
+        SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(found.rawConfig());
         Locale locale = context.getSession().getContext().resolveLocale(context.getUser());
         Optional<CredentialModel> stored = SmsPhoneNumbers.storedCredential(context.getUser());
         String currentPhone = "";
@@ -130,7 +129,7 @@ final class SmsLoginForm {
         LoginFormsProvider form = context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_NUMBER)
                 .setAttribute(ATTRIBUTE_CURRENT_PHONE, currentPhone)
-                .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, config, defaultRegion, locale));
+                .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, settings, locale));
         if (numberError != null) {
             form.addError(numberError);
         }
@@ -142,12 +141,13 @@ final class SmsLoginForm {
      * and sorted by that name, with the default region selected. A broken allow-list gives an
      * empty list, and the number must then start with + or 00; the send path names the field.
      */
-    static List<Map<String, Object>> countries(SmsStep context, Map<String, String> config, String defaultRegion,
+    static List<Map<String, Object>> countries(SmsStep context, SmsRealmConfig.PhoneSettings settings,
                                                Locale locale) {
+        String defaultRegion = settings.defaultRegion();
         List<Map<String, Object>> regions;
         try {
             regions = JsonSerialization.readValue(
-                    NativeBridge.listCountries(config.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, "")),
+                    NativeBridge.listCountries(settings.allowedCountries()),
                     new TypeReference<List<Map<String, Object>>>() { });
         } catch (InvalidConfigException e) {
             LOG.errorf("Invalid configuration of the SMS authenticator in realm '%s', field '%s': %s",
@@ -165,7 +165,7 @@ final class SmsLoginForm {
             options.add(Map.of(
                     "region", code,
                     "label", name + " (+" + region.get("callingCode") + ")",
-                    "selected", code.equalsIgnoreCase(defaultRegion == null ? "" : defaultRegion.trim())));
+                    "selected", code.equalsIgnoreCase(defaultRegion)));
         }
         Collator collator = Collator.getInstance(locale);
         options.sort(Comparator.comparing(option -> (String) option.get("label"), collator));

@@ -241,11 +241,10 @@ final class SmsPhoneNumbers {
      * does not lock their owners out.
      */
     static String normalize(String number, Map<String, String> rawConfig, boolean applyAllowList) {
-        String defaultRegion = rawConfig.getOrDefault(SmsConfigProperties.DEFAULT_REGION, "");
-        String allowed = applyAllowList ? rawConfig.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, "") : "";
+        SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(rawConfig);
         try {
-            return NativeBridge.normalizePhone(number, defaultRegion == null ? "" : defaultRegion,
-                    allowed == null ? "" : allowed);
+            return NativeBridge.normalizePhone(number, settings.defaultRegion(),
+                    applyAllowList ? settings.allowedCountries() : "");
         } catch (InvalidConfigException e) {
             // The config's phone settings are invalid; the send path reports that with the field.
             return number;

@@ -1,5 +1,6 @@
 package dev.sms2fa.keycloak;
 
+import java.io.IOException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,15 @@ import org.keycloak.models.AuthenticationFlowModel;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
 import org.keycloak.vault.VaultStringSecret;
+
+import dev.sms2fa.keycloak.bridge.InvalidConfigException;
+import dev.sms2fa.keycloak.bridge.NativeBridge;
+import dev.sms2fa.keycloak.bridge.NativeLibraryException;
+import dev.sms2fa.keycloak.bridge.NativeLibraryLoader;
+import dev.sms2fa.keycloak.bridge.NativePanicError;
+import dev.sms2fa.keycloak.bridge.ValidateConfigResult;
 
 /**
  * Finds the config of a realm's {@value SmsAuthenticatorFactory#PROVIDER_ID} execution for the
@@ -149,6 +158,37 @@ public final class SmsRealmConfig {
         String trimmed = value.trim();
         return trimmed.startsWith(VAULT_PREFIX) && trimmed.endsWith(VAULT_SUFFIX)
                 && trimmed.length() > VAULT_PREFIX.length() + VAULT_SUFFIX.length();
+    }
+
+    /**
+     * The phone settings of a config: its default region and allow-list, as the native library
+     * reads them, which includes the netzbegruenung keys countrycode and countryCodeList. A config
+     * that does not validate, such as one without a URL, falls back to its own two keys.
+     *
+     * @param defaultRegion ISO code or ""
+     * @param allowedCountries comma-separated ISO codes or ""
+     */
+    public record PhoneSettings(String defaultRegion, String allowedCountries) {
+    }
+
+    /** Returns the phone settings of {@code rawConfig}; see {@link PhoneSettings}. */
+    public static PhoneSettings phoneSettings(Map<String, String> rawConfig) {
+        try {
+            NativeLibraryLoader.ensureLoaded();
+            Map<String, String> normalized = ValidateConfigResult.fromJson(
+                    NativeBridge.validateConfig(JsonSerialization.writeValueAsString(rawConfig))).config();
+            return new PhoneSettings(normalized.getOrDefault(SmsConfigProperties.DEFAULT_REGION, ""),
+                    normalized.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, ""));
+        } catch (InvalidConfigException | NativeLibraryException | IOException | IllegalStateException
+                 | NativePanicError e) {
+            // The send path logs an invalid config with its field; here the page still renders.
+            return new PhoneSettings(trimmed(rawConfig.get(SmsConfigProperties.DEFAULT_REGION)),
+                    trimmed(rawConfig.get(SmsConfigProperties.ALLOWED_COUNTRIES)));
+        }
+    }
+
+    private static String trimmed(String value) {
+        return value == null ? "" : value.trim();
     }
 
     /** A vault reference in the config that the realm's vault cannot resolve. */
