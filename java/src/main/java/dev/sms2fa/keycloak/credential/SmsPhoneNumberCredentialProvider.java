@@ -31,14 +31,25 @@ public class SmsPhoneNumberCredentialProvider
     private static final String ICON_CSS_CLASS = "kcAuthenticatorOTPClass";
 
     private final KeycloakSession session;
+    private final String type;
 
     public SmsPhoneNumberCredentialProvider(KeycloakSession session) {
+        this(session, SmsPhoneNumberCredentialModel.TYPE);
+    }
+
+    /**
+     * Creates the provider of {@code type}: {@value SmsPhoneNumberCredentialModel#TYPE}, or the
+     * netzbegruenung plugin's {@value SmsPhoneNumberCredentialModel#LEGACY_TYPE}, whose credentials
+     * the admin console then lists and removes until their first SMS login turns them into the first.
+     */
+    public SmsPhoneNumberCredentialProvider(KeycloakSession session, String type) {
         this.session = session;
+        this.type = type;
     }
 
     @Override
     public String getType() {
-        return SmsPhoneNumberCredentialModel.TYPE;
+        return type;
     }
 
     @Override
@@ -53,7 +64,8 @@ public class SmsPhoneNumberCredentialProvider
     @Override
     public boolean deleteCredential(RealmModel realm, UserModel user, String credentialId) {
         boolean removed = user.credentialManager().removeStoredCredentialById(credentialId);
-        boolean numberLeft = user.credentialManager().getStoredCredentialsByTypeStream(getType()).findAny().isPresent()
+        boolean numberLeft = user.credentialManager()
+                .getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.TYPE).findAny().isPresent()
                 || user.credentialManager().getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.LEGACY_TYPE)
                         .findAny().isPresent();
         if (removed && !numberLeft) {
