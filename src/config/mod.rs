@@ -30,6 +30,12 @@ pub mod keys {
     pub const SENDER_ATTRIBUTE: &str = "senderattribute";
     pub const SENDER_ID: &str = "senderId";
     pub const FORCE_SECOND_FACTOR: &str = "forceSecondFactor";
+    /// Role exempt from Force 2FA; Keycloak checks it, the library only passes it through.
+    pub const EXEMPT_ROLE: &str = "whitelist";
+    /// User attribute with an administrator-provided number; passed through.
+    pub const PHONE_NUMBER_ATTRIBUTE: &str = "mobileNumberAttribute";
+    /// Whether enrolment refuses another user's number.
+    pub const UNIQUE_NUMBERS: &str = "enforcePhoneNumberUniqueness";
     pub const LENGTH: &str = "length";
     pub const TTL: &str = "ttl";
     pub const GATEWAY_TYPE: &str = "gatewayType";
@@ -138,6 +144,9 @@ pub struct Config {
     pub sender_attribute: String,
     pub sender_id: String,
     pub force_second_factor: bool,
+    pub exempt_role: String,
+    pub phone_number_attribute: String,
+    pub unique_numbers: bool,
     pub gateway_type: GatewayType,
     pub gateway: GatewayKind,
     pub code_length: usize,
@@ -183,6 +192,9 @@ impl fmt::Debug for Config {
             .field("sender_attribute", &self.sender_attribute)
             .field("sender_id", &self.sender_id)
             .field("force_second_factor", &self.force_second_factor)
+            .field("exempt_role", &self.exempt_role)
+            .field("phone_number_attribute", &self.phone_number_attribute)
+            .field("unique_numbers", &self.unique_numbers)
             .field("gateway_type", &self.gateway_type)
             .field("gateway", &self.gateway)
             .field("code_length", &self.code_length)
@@ -225,6 +237,7 @@ impl Config {
         let api_url = parse_api_url(keys::API_URL, &api_url_text)?;
         let url_encode = flag(keys::URL_ENCODE)?;
         let force_second_factor = flag(keys::FORCE_SECOND_FACTOR)?;
+        let unique_numbers = parse_bool(keys::UNIQUE_NUMBERS, value(keys::UNIQUE_NUMBERS), true)?;
         let gateway_type = parse_gateway_type(value(keys::GATEWAY_TYPE))?;
 
         // Each range fits the target type, so the casts cannot truncate.
@@ -353,6 +366,9 @@ impl Config {
             sender_attribute: or_default(value(keys::SENDER_ATTRIBUTE), DEFAULT_SENDER_ATTRIBUTE),
             sender_id: value(keys::SENDER_ID).to_owned(),
             force_second_factor,
+            exempt_role: value(keys::EXEMPT_ROLE).to_owned(),
+            phone_number_attribute: value(keys::PHONE_NUMBER_ATTRIBUTE).to_owned(),
+            unique_numbers,
             gateway_type,
             gateway,
             code_length,
@@ -437,6 +453,12 @@ impl Config {
                 keys::FORCE_SECOND_FACTOR,
                 self.force_second_factor.to_string(),
             ),
+            (keys::EXEMPT_ROLE, self.exempt_role.clone()),
+            (
+                keys::PHONE_NUMBER_ATTRIBUTE,
+                self.phone_number_attribute.clone(),
+            ),
+            (keys::UNIQUE_NUMBERS, self.unique_numbers.to_string()),
             (keys::GATEWAY_TYPE, self.gateway_type.as_str().to_owned()),
             (keys::LENGTH, self.code_length.to_string()),
             (keys::TTL, self.ttl_seconds.to_string()),
@@ -604,7 +626,7 @@ mod tests {
         ]))
         .unwrap();
         let normalized = config.to_normalized_map();
-        assert_eq!(normalized.len(), 28);
+        assert_eq!(normalized.len(), 31);
         assert_eq!(normalized["apiurl"], "https://sms.example/send");
         assert_eq!(normalized["urlencode"], "true");
         assert_eq!(normalized["length"], "8");
@@ -612,6 +634,15 @@ mod tests {
         assert_eq!(normalized["messageattribute"], "text");
         assert_eq!(normalized["tlsCaFile"], "");
         assert_eq!(normalized["forceSecondFactor"], "false");
+        assert_eq!(normalized["whitelist"], "");
+        assert_eq!(normalized["mobileNumberAttribute"], "");
+        assert_eq!(normalized["enforcePhoneNumberUniqueness"], "true");
+
+        let (field, _) = field_error(&[
+            ("apiurl", "https://sms.example/send"),
+            ("enforcePhoneNumberUniqueness", "sometimes"),
+        ]);
+        assert_eq!(field, "enforcePhoneNumberUniqueness");
     }
 
     #[test]

@@ -118,10 +118,10 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
                     new FormMessage(FIELD_PHONE, SmsMessages.NUMBER_MISSING)));
             return;
         }
+        SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(config);
         String phone;
         try {
             NativeLibraryLoader.ensureLoaded();
-            SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(config);
             // The list's choice, or none ("+ ..."), where a number without country code is refused.
             String region = country == null || !country.matches("[A-Za-z]{2}") ? "" : country;
             phone = NativeBridge.normalizePhone(input, region, settings.allowedCountries());
@@ -145,9 +145,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
             return;
         }
 
-        boolean unique = Boolean.parseBoolean(config.getOrDefault(SmsConfigProperties.UNIQUE_NUMBERS,
-                SmsConfigProperties.DEFAULT_UNIQUE_NUMBERS).trim());
-        if (unique) {
+        if (settings.uniqueNumbers()) {
             Optional<String> owner = SmsPhoneNumbers.otherOwner(context.getSession(), realm, user, phone);
             if (owner.isPresent()) {
                 LOG.infof("User '%s' in realm '%s' entered the number %s, which user '%s' already has; refused"

@@ -167,8 +167,9 @@ public final class SmsRealmConfig {
      *
      * @param defaultRegion ISO code or ""
      * @param allowedCountries comma-separated ISO codes or ""
+     * @param uniqueNumbers whether enrolment refuses another user's number
      */
-    public record PhoneSettings(String defaultRegion, String allowedCountries) {
+    public record PhoneSettings(String defaultRegion, String allowedCountries, boolean uniqueNumbers) {
     }
 
     /** Returns the phone settings of {@code rawConfig}; see {@link PhoneSettings}. */
@@ -178,12 +179,15 @@ public final class SmsRealmConfig {
             Map<String, String> normalized = ValidateConfigResult.fromJson(
                     NativeBridge.validateConfig(JsonSerialization.writeValueAsString(rawConfig))).config();
             return new PhoneSettings(normalized.getOrDefault(SmsConfigProperties.DEFAULT_REGION, ""),
-                    normalized.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, ""));
+                    normalized.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, ""),
+                    !"false".equals(normalized.get(SmsConfigProperties.UNIQUE_NUMBERS)));
         } catch (InvalidConfigException | NativeLibraryException | IOException | IllegalStateException
                  | NativePanicError e) {
             // The send path logs an invalid config with its field; here the page still renders.
+            // Only an explicit false turns the uniqueness rule off.
             return new PhoneSettings(trimmed(rawConfig.get(SmsConfigProperties.DEFAULT_REGION)),
-                    trimmed(rawConfig.get(SmsConfigProperties.ALLOWED_COUNTRIES)));
+                    trimmed(rawConfig.get(SmsConfigProperties.ALLOWED_COUNTRIES)),
+                    !"false".equalsIgnoreCase(trimmed(rawConfig.get(SmsConfigProperties.UNIQUE_NUMBERS))));
         }
     }
 

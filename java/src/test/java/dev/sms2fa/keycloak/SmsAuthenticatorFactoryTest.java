@@ -42,8 +42,13 @@ class SmsAuthenticatorFactoryTest {
     void serviceFilesNameFactories() throws IOException {
         assertEquals(SmsAuthenticatorFactory.class.getName(),
                 readResource("/META-INF/services/org.keycloak.authentication.AuthenticatorFactory"));
-        assertEquals("dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProviderFactory",
+        assertEquals("dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProviderFactory\n"
+                + "dev.sms2fa.keycloak.credential.LegacyMobileNumberCredentialProviderFactory",
                 readResource("/META-INF/services/org.keycloak.credential.CredentialProviderFactory"));
+        assertEquals(SmsEnrolmentActionFactory.class.getName(),
+                readResource("/META-INF/services/org.keycloak.authentication.RequiredActionFactory"));
+        assertEquals("dev.sms2fa.keycloak.admin.GatewayCheckProviderFactory",
+                readResource("/META-INF/services/org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory"));
     }
 
     private static String readResource(String name) throws IOException {

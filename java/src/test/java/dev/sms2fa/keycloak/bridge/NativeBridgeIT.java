@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +175,17 @@ class NativeBridgeIT {
         assertEquals(PHONE, NativeBridge.normalizePhone("+48 500-100-200", "", ""));
         assertEquals(PHONE, NativeBridge.normalizePhone("0048500100200", "", ""));
         assertEquals(PHONE, NativeBridge.normalizePhone(PHONE, "", ""));
+    }
+
+    @Test
+    void listCountriesFollowsTheAllowList() throws Exception {
+        List<Map<String, Object>> countries = JsonSerialization.readValue(NativeBridge.listCountries("pl,DE"),
+                new TypeReference<List<Map<String, Object>>>() { });
+        assertEquals(List.of(Map.of("region", "PL", "callingCode", 48), Map.of("region", "DE", "callingCode", 49)),
+                countries);
+        assertTrue(NativeBridge.listCountries("").contains("\"region\":\"US\""));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> NativeBridge.listCountries("XX"));
+        assertEquals("allowedCountries", e.getField());
     }
 
     @Test
