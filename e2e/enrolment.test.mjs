@@ -168,7 +168,7 @@ test('account console: add, change and remove the SMS number', { timeout: TEST_T
   }
 });
 
-test('enrolment: another user\'s number is refused without saying so', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('enrolment: another user\'s number is refused after its code', { timeout: TEST_TIMEOUT_MS }, async () => {
   const owner = await createUser('enrol-owner', { sms: 'none' });
   const other = await createUser('enrol-other', { sms: 'none' });
   const first = await openPage(browser);
@@ -179,14 +179,16 @@ test('enrolment: another user\'s number is refused without saying so', { timeout
     await openSigningIn(first.page, owner);
     await enrol(first.page, phone);
 
+    // The number gets its code as any other: only someone who can read it learns that it is taken.
     await clearMessages();
     await openSigningIn(second.page, other);
     await startEnrolment(second.page);
     await submitNumber(second.page, phone);
+    await submitCode(second.page, await codeSentTo(second.page, phone));
     const error = await numberError(second.page);
     assert.match(error, /cannot be used for your account/);
     assert.doesNotMatch(error, /another user|already/i, 'the message reveals that the number is taken');
-    assert.equal((await receivedMessages()).length, 0, 'a taken number got an SMS');
+    assert.deepEqual(await userCredentials(other.id, SMS_TYPE), [], 'the taken number was stored');
     const refused = smsEventsOf(await userEvents(other.id, 'CUSTOM_REQUIRED_ACTION_ERROR'), 'number_refused');
     assert.equal(refused.at(0)?.details?.reason, 'in_use');
 
@@ -242,9 +244,15 @@ test('enrolment: wrong codes use up the attempts but do not lock the user', { ti
     assert.match(await pageText(page), /Invalid code, 3 attempts left/);
     assert.deepEqual(await userCredentials(user.id, SMS_TYPE), [], 'a wrong code stored the number');
 
-    // "Use a different number" goes back to the number page; the old code no longer counts.
+    // "Use a different number" goes back to the number page. Another number is the next send of
+    // the same enrolment, so the resend cooldown still applies and no SMS goes out yet.
     await Promise.all([page.waitForEvent('load'), page.click('#sms-change-number')]);
     await page.waitForSelector('#phoneNumber');
+    const other = freshPhoneNumber();
+    await submitNumber(page, other);
+    assert.match(await numberError(page), /You can request a new code in \d+ seconds/);
+    assert.equal(await page.locator('#phoneNumber').inputValue(), other, 'the entered number was lost');
+    assert.equal((await receivedMessages(other)).length, 0, 'the cooldown did not apply to another number');
 
     const status = await bruteForceStatus(user.id);
     assert.equal(status.numFailures, 0, 'enrolment codes counted as login failures');

@@ -5,14 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  DEMO_API_SECRET,
   DEMO_USER,
   KEYCLOAK_LOG,
   KEYCLOAK_URL,
   REALM,
   STANDIN_SMS_ONLY_TOKEN,
   TEST_TIMEOUT_MS,
-  adminRequest,
   adminToken,
   clearFault,
   clearMessages,
@@ -22,7 +20,7 @@ import {
   receivedMessages,
   setFault,
   setModemEnabled,
-  smsExecutionConfig,
+  withApiSecret,
   withSmsConfig,
 } from './helpers.mjs';
 
@@ -56,21 +54,6 @@ function check(reportBody, name) {
   const found = reportBody.checks.find((candidate) => candidate.name === name);
   assert.ok(found, `the report has no ${name} check: ${JSON.stringify(reportBody)}`);
   return found;
-}
-
-// Runs FN with the execution's apitoken set to TOKEN. withSmsConfig cannot restore a token,
-// because the admin REST API returns it masked and keeps the stored value when it gets the mask
-// back, so the stand-in's usual token is written back explicitly.
-async function withApiToken(token, fn) {
-  try {
-    return await withSmsConfig({ apitoken: token }, fn);
-  } finally {
-    const current = await smsExecutionConfig();
-    await adminRequest('PUT', `/authentication/config/${current.id}`, {
-      ...current,
-      config: { ...current.config, apitoken: DEMO_API_SECRET },
-    });
-  }
 }
 
 function assertNoSecrets(reportBody) {
@@ -123,7 +106,7 @@ test('gateway check: real test SMS on request', { timeout: TEST_TIMEOUT_MS }, as
 });
 
 test('gateway check: wrong token', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const body = await withApiToken('wrong-token', () => report({ phoneNumber: DEMO_USER.phone }));
+  const body = await withApiSecret('wrong-token', () => report({ phoneNumber: DEMO_USER.phone }));
 
   assert.equal(body.ok, false);
   const token = check(body, 'token');
@@ -138,7 +121,7 @@ test('gateway check: wrong token', { timeout: TEST_TIMEOUT_MS }, async () => {
 
 test('gateway check: token without the send permission', { timeout: TEST_TIMEOUT_MS }, async () => {
   await clearMessages();
-  const body = await withApiToken(STANDIN_SMS_ONLY_TOKEN, () =>
+  const body = await withApiSecret(STANDIN_SMS_ONLY_TOKEN, () =>
     report({ phoneNumber: DEMO_USER.phone }),
   );
 

@@ -316,6 +316,20 @@ export async function withSmsConfig(changes, fn) {
   }
 }
 
+// Runs FN with the API secret set to VALUE. The admin REST API shows the stored secret masked, so
+// withSmsConfig cannot put it back; this writes the demo realm's vault reference back instead.
+export async function withApiSecret(value, fn) {
+  try {
+    return await withSmsConfig({ apitoken: value }, fn);
+  } finally {
+    const current = await smsExecutionConfig();
+    await adminRequest('PUT', `/authentication/config/${current.id}`, {
+      ...current,
+      config: { ...current.config, apitoken: DEMO_API_SECRET },
+    });
+  }
+}
+
 // Runs FN with the realm settings in CHANGES, and puts the original values back afterwards.
 export async function withRealmSettings(changes, fn) {
   const realm = await adminRequest('GET', '');

@@ -19,7 +19,7 @@ import {
 } from './helpers.mjs';
 
 // Option names on Keycloak's select-authenticator page: the display names of the credential types.
-const SMS_OPTION = 'SMS code';
+const SMS_OPTION = 'SMS Authenticator';
 const OTP_OPTION = 'Authenticator Application';
 
 let browser;

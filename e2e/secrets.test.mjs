@@ -12,8 +12,11 @@ import {
   clearFault,
   clearMessages,
   codeFromText,
+  createSmsUser,
+  deleteUser,
   launchBrowser,
   openPage,
+  pageText,
   receivedMessages,
   setFault,
   submitCode,
@@ -21,6 +24,7 @@ import {
   userId,
   waitForCodeForm,
   waitForLoggedIn,
+  withApiSecret,
   wrongCodeFor,
 } from './helpers.mjs';
 
@@ -95,3 +99,25 @@ test('log and events hold no secrets', { timeout: TEST_TIMEOUT_MS }, async () =>
     assert.equal(fullNumber, null, `${name} contains a full phone number ending in ${fullNumber?.[0].slice(-3)}`);
   }
 });
+
+test('a vault reference without a secret names the field', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assert.ok(KEYCLOAK_LOG, 'KEYCLOAK_LOG is not set; scripts/e2e.sh sets it to the Keycloak log file');
+  const user = await createSmsUser('vault');
+  const { context, page } = await openPage(browser);
+  const logBefore = (await readFile(KEYCLOAK_LOG, 'utf8')).length;
+  try {
+    await clearMessages();
+    await withApiSecret('${vault.no_such_secret}', async () => {
+      await submitPassword(page, user);
+      await page.waitForSelector('#kc-page-title');
+      assert.match(await pageText(page), /SMS authentication is not available right now/);
+    });
+    assert.equal((await receivedMessages()).length, 0, 'an SMS was sent without a token');
+    const log = (await readFile(KEYCLOAK_LOG, 'utf8')).slice(logBefore);
+    assert.match(log, /field 'apitoken'.*\$\{vault\.no_such_secret\}/);
+  } finally {
+    await context.close();
+    await deleteUser(user);
+  }
+});
+

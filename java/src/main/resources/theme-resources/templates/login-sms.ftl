@@ -47,7 +47,7 @@
                 </#if>
                 <@field.group name="phoneNumber" label=msg("smsEnrolNumberLabel") error=numberError>
                     <span class="${properties.kcInputClass} <#if numberError?has_content>${properties.kcError}</#if>">
-                        <input id="phoneNumber" name="phoneNumber" type="tel" value="" autocomplete="tel" inputmode="tel"
+                        <input id="phoneNumber" name="phoneNumber" type="tel" value="${smsEnteredNumber!''}" autocomplete="tel" inputmode="tel"
                                autofocus aria-invalid="<#if numberError?has_content>true</#if>"/>
                         <@field.errorIcon error=numberError/>
                     </span>

@@ -159,27 +159,47 @@ final class EnrolmentStep implements SmsStep {
     }
 
     /**
-     * Stores the confirmed number: in place of the stored one, so the credential id stays, or as a
-     * new credential. Records UPDATE_CREDENTIAL with the masked number; the event builder already
-     * has the verified code's details, the gateway message id among them.
+     * Stores the number that the accepted code went to: in place of the stored one, so the
+     * credential id stays, or as a new credential. Records UPDATE_CREDENTIAL with the code's
+     * details. The required action's own event builder gets none of them, because Keycloak reuses
+     * it for the LOGIN event of the login.
+     *
+     * <p>The uniqueness rule is checked here, after the code proved that the user has the phone, so
+     * that the refusal cannot tell anyone else that the number belongs to a user.
      */
     @Override
-    public void success() {
+    public void success(Verified verified) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        String phone = authSession.getAuthNote(NOTE_PENDING_PHONE);
         UserModel user = context.getUser();
+        RealmModel realm = context.getRealm();
+        String phone = verified.phone();
+        if (phone == null || phone.isEmpty()) {
+            // Only a state from before this version lacks the number; the user enters it again.
+            LOG.warnf("The accepted enrolment code of user '%s' in realm '%s' has no number on record; asking for"
+                    + " the number again", user.getId(), realm.getName());
+            resetFlow();
+            return;
+        }
+        if (SmsRealmConfig.phoneSettings(found.rawConfig()).uniqueNumbers()) {
+            Optional<String> owner = SmsPhoneNumbers.otherOwner(context.getSession(), realm, user, phone);
+            if (owner.isPresent()) {
+                LOG.infof("User '%s' in realm '%s' confirmed the number %s, which user '%s' already has; refused"
+                        + " because '%s' is on", user.getId(), realm.getName(), verified.maskedPhone(), owner.get(),
+                        SmsConfigProperties.UNIQUE_NUMBERS);
+                clear(authSession);
+                SmsEnrolmentAction.refuseNumber(context, this, found, "in_use", SmsMessages.NUMBER_IN_USE);
+                return;
+            }
+        }
         Optional<CredentialModel> existing = SmsPhoneNumbers.storedCredential(user);
-        CredentialModel stored = SmsPhoneNumbers.store(user, existing.orElse(null), phone);
+        CredentialModel stored = SmsPhoneNumbers.store(realm, user, existing.orElse(null), phone);
         String smsEvent = existing.isPresent() ? SmsEvents.SMS_EVENT_NUMBER_CHANGED : SmsEvents.SMS_EVENT_ENROLLED;
-        String maskedPhone = SmsCodeSender.maskPhone(phone);
-        context.getEvent().clone().event(EventType.UPDATE_CREDENTIAL)
+        verified.addTo(context.getEvent().clone().event(EventType.UPDATE_CREDENTIAL), smsEvent)
                 .detail(Details.CREDENTIAL_TYPE, SmsPhoneNumberCredentialModel.TYPE)
                 .detail(Details.CREDENTIAL_ID, stored.getId())
-                .detail(SmsEvents.DETAIL_SMS_EVENT, smsEvent)
-                .detail(SmsEvents.DETAIL_MASKED_PHONE, maskedPhone)
                 .success();
         LOG.infof("User '%s' in realm '%s' confirmed the number %s (%s), credential '%s'", user.getId(),
-                context.getRealm().getName(), maskedPhone, smsEvent, stored.getId());
+                realm.getName(), verified.maskedPhone(), smsEvent, stored.getId());
         clear(authSession);
         context.success();
     }

@@ -130,10 +130,12 @@ final class LoginStep implements SmsStep {
         context.resetFlow();
     }
 
+    /** Puts the code's details on the LOGIN event that ends the login. */
     @Override
-    public void success() {
-        SmsPhoneNumbers.confirmProvisionedNumber(context.getSession(), context.getRealm(), context.getUser(),
-                context.getAuthenticatorConfig(), context.getEvent());
+    public void success(Verified verified) {
+        verified.addTo(context.getEvent(), SmsEvents.SMS_EVENT_CODE_VERIFIED);
+        SmsPhoneNumbers.confirmLoginNumber(context.getRealm(), context.getUser(), context.getAuthenticatorConfig(),
+                context.getEvent(), verified);
         context.success();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sms2fa.keycloak;
 
+import java.util.List;
 import java.util.Set;
 
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -9,6 +10,8 @@ import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.CredentialValidator;
+import org.keycloak.authentication.RequiredActionFactory;
+import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.common.util.Time;
 import org.keycloak.credential.CredentialProvider;
 import org.keycloak.crypto.Algorithm;
@@ -67,6 +70,11 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
     static final String NOTE_MESSAGE_ID = "sms-2fa.messageId";
     /** Auth note with scheme://host:port of the gateway that accepted the last code, empty in simulation mode. */
     static final String NOTE_DEVICE_URL = "sms-2fa.deviceUrl";
+    /**
+     * Auth note with the E.164 number that the current code went to. A step that stores a number
+     * after the right code stores this one, so the stored number is the one the code proved.
+     */
+    static final String NOTE_SENT_PHONE = "sms-2fa.sentPhone";
 
     static final String HMAC_ALGORITHM = Algorithm.HS512;
     /**
@@ -127,6 +135,11 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         }
         // The GET after the redirect above. The first send's claim makes a repeated GET send nothing.
         sender.sendCode(context, null);
+    }
+
+    /** Sends the next code of the step's login after the caller has checked its cooldown and limit. */
+    void sendAgain(SmsStep context, String state) {
+        sender.sendCode(context, state);
     }
 
     /** Handles a submitted form of the step: an entered code, "Send a new code" or "Try again". */
@@ -249,12 +262,9 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
 
     private static void accepted(SmsStep context, SmsCodeView view, VerifyCodeResult result) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        context.getEvent()
-                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_CODE_VERIFIED)
-                .detail(SmsEvents.DETAIL_MASKED_PHONE, view.maskedPhone())
-                .detail(SmsEvents.DETAIL_CODE_ID, result.codeId())
-                .detail(SmsEvents.DETAIL_MESSAGE_ID, authSession.getAuthNote(NOTE_MESSAGE_ID))
-                .detail(SmsEvents.DETAIL_DEVICE_URL, authSession.getAuthNote(NOTE_DEVICE_URL));
+        SmsStep.Verified verified = new SmsStep.Verified(view.maskedPhone(), result.codeId(),
+                authSession.getAuthNote(NOTE_MESSAGE_ID), authSession.getAuthNote(NOTE_DEVICE_URL),
+                authSession.getAuthNote(NOTE_SENT_PHONE));
         String loginId = authSession.getAuthNote(NOTE_LOGIN_ID);
         if (loginId != null) {
             // The login ends here, so its first-send claim is no longer needed.
@@ -267,7 +277,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
             context.getProtector().successfulLogin(realm, context.getUser(), context.getConnection(),
                     context.getUriInfo(), BRUTE_FORCE_CATEGORIES);
         }
-        context.success();
+        context.success(verified);
     }
 
     /**
@@ -490,6 +500,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         authSession.setAuthNote(NOTE_MASKED_PHONE, issued.maskedPhone());
         authSession.setAuthNote(NOTE_MESSAGE_ID, issued.messageId());
         authSession.setAuthNote(NOTE_DEVICE_URL, issued.deviceUrl());
+        authSession.setAuthNote(NOTE_SENT_PHONE, issued.phone());
         authSession.removeAuthNote(NOTE_SEND_BLOCKED);
     }
 
@@ -582,6 +593,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
         authSession.removeAuthNote(NOTE_SEND_BLOCKED);
         authSession.removeAuthNote(NOTE_MESSAGE_ID);
         authSession.removeAuthNote(NOTE_DEVICE_URL);
+        authSession.removeAuthNote(NOTE_SENT_PHONE);
         authSession.removeAuthNote(NOTE_LOGIN_ID);
     }
 
@@ -596,7 +608,20 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      */
     @Override
     public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        return SmsPhoneNumbers.hasNumber(realm, user);
+        SmsRealmConfig.Found found = SmsRealmConfig.find(realm);
+        SmsEnrolmentAction.warnIfForceCannotWork(realm, found);
+        return SmsPhoneNumbers.hasNumber(user, found.rawConfig());
+    }
+
+    /**
+     * Names the enrolment action, so that Keycloak checks that it is enabled before it sends a user
+     * without a number there from a REQUIRED step. A disabled action then stops the login instead
+     * of letting the user pass with the password alone.
+     */
+    @Override
+    public List<RequiredActionFactory> getRequiredActions(KeycloakSession session) {
+        return List.of((RequiredActionFactory) session.getKeycloakSessionFactory()
+                .getProviderFactory(RequiredActionProvider.class, SmsEnrolmentActionFactory.PROVIDER_ID));
     }
 
     /** Asks a user without a number to add one, when the execution is REQUIRED and user setup is on. */

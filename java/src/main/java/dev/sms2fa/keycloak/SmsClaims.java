@@ -81,7 +81,7 @@ final class SmsClaims {
      * @param deviceUrl {@code scheme://host:port} of the gateway that accepted the SMS, "" in simulation mode
      */
     record Issued(int sendNumber, String codeId, String state, String keyId, String maskedPhone, String messageId,
-                  String deviceUrl) {
+                  String deviceUrl, String phone) {
 
         private static final String SEND_NUMBER = "sendNumber";
         private static final String CODE_ID = "codeId";
@@ -90,6 +90,7 @@ final class SmsClaims {
         private static final String MASKED_PHONE = "maskedPhone";
         private static final String MESSAGE_ID = "messageId";
         private static final String DEVICE_URL = "deviceUrl";
+        private static final String PHONE = "phone";
 
         Map<String, String> toMap() {
             Map<String, String> map = new HashMap<>();
@@ -100,6 +101,7 @@ final class SmsClaims {
             map.put(MASKED_PHONE, nullToEmpty(maskedPhone));
             map.put(MESSAGE_ID, nullToEmpty(messageId));
             map.put(DEVICE_URL, nullToEmpty(deviceUrl));
+            map.put(PHONE, nullToEmpty(phone));
             return map;
         }
 
@@ -116,7 +118,7 @@ final class SmsClaims {
             }
             return new Issued(sendNumber, map.get(CODE_ID), map.get(STATE), map.get(KEY_ID),
                     nullToEmpty(map.get(MASKED_PHONE)), nullToEmpty(map.get(MESSAGE_ID)),
-                    nullToEmpty(map.get(DEVICE_URL)));
+                    nullToEmpty(map.get(DEVICE_URL)), nullToEmpty(map.get(PHONE)));
         }
 
         /**
@@ -127,7 +129,7 @@ final class SmsClaims {
             return this.sendNumber > sendNumber || (this.sendNumber == sendNumber && !this.codeId.equals(codeId));
         }
 
-        /** Omits the state. */
+        /** Omits the state and the number. */
         @Override
         public String toString() {
             return "Issued[sendNumber=" + sendNumber + ", codeId=" + codeId + ", keyId=" + keyId + "]";

@@ -421,12 +421,14 @@ final class SmsCodeSender {
         // success here, before the login completes, would mislead audits that count LOGIN events.
         authSession.setAuthNote(SmsAuthenticator.NOTE_MESSAGE_ID, result.messageId());
         authSession.setAuthNote(SmsAuthenticator.NOTE_DEVICE_URL, deviceUrl);
+        authSession.setAuthNote(SmsAuthenticator.NOTE_SENT_PHONE, prepared.phoneNumber());
         context.codeSent(result.maskedPhone(), result.messageId(), deviceUrl, result.sendNumber());
 
         // The records let a request whose notes are stale or missing find this send; see SmsClaims.
         SmsClaims claims = SmsAuthenticator.claims(context);
         claims.recordIssued(result.challengeId(), new SmsClaims.Issued(result.sendNumber(), result.codeId(),
-                result.state(), prepared.key().getKid(), result.maskedPhone(), result.messageId(), deviceUrl),
+                result.state(), prepared.key().getKid(), result.maskedPhone(), result.messageId(), deviceUrl,
+                prepared.phoneNumber()),
                 loginLifespan);
         if (previous == null) {
             claims.recordFirstSend(claimPart, result.challengeId(), loginLifespan);

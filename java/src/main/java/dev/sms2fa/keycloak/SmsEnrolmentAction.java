@@ -1,20 +1,25 @@
 package dev.sms2fa.keycloak;
 
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.InitiatedActionSupport;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
+import org.keycloak.common.util.Time;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
+import dev.sms2fa.keycloak.bridge.DescribeChallengeResult;
 import dev.sms2fa.keycloak.bridge.InvalidConfigException;
 import dev.sms2fa.keycloak.bridge.InvalidPhoneNumberException;
 import dev.sms2fa.keycloak.bridge.NativeBridge;
@@ -41,12 +46,20 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
     static final String FIELD_CHANGE_NUMBER = "changeNumber";
 
     private static final Logger LOG = Logger.getLogger(SmsEnrolmentAction.class);
+    /** Realms and configs whose Force 2FA warning was logged, so it does not repeat at every login. */
+    private static final Set<String> FORCE_WARNINGS_LOGGED = ConcurrentHashMap.newKeySet();
 
     private final SmsAuthenticator codeStep = new SmsAuthenticator();
 
     @Override
     public InitiatedActionSupport initiatedActionSupport() {
         return InitiatedActionSupport.SUPPORTED;
+    }
+
+    /** Removes the enrolment's notes when the user cancels an enrolment that the account console started. */
+    @Override
+    public void initiatedActionCanceled(KeycloakSession session, AuthenticationSessionModel authSession) {
+        EnrolmentStep.clear(authSession);
     }
 
     @Override
@@ -61,13 +74,32 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         boolean pending = authSession.getRequiredActions().contains(SmsEnrolmentActionFactory.PROVIDER_ID)
                 || user.getRequiredActionsStream().anyMatch(SmsEnrolmentActionFactory.PROVIDER_ID::equals);
-        if (pending || SmsPhoneNumbers.hasSecondFactor(realm, user) || SmsPhoneNumbers.isExempt(realm, user, config)) {
+        if (pending || SmsPhoneNumbers.hasSecondFactor(user, config) || SmsPhoneNumbers.isExempt(realm, user, config)) {
             return;
         }
         LOG.debugf("Force 2FA: user '%s' in realm '%s' has no second factor and must add a phone number",
                 user.getId(), realm.getName());
         // For this login only: a user who gets a second factor some other way is not asked again.
         authSession.addRequiredAction(SmsEnrolmentActionFactory.PROVIDER_ID);
+    }
+
+    /**
+     * Logs a warning, once per realm and config, when Force 2FA is on but this required action is
+     * not enabled: its evaluateTriggers, which applies Force 2FA, then never runs.
+     */
+    static void warnIfForceCannotWork(RealmModel realm, SmsRealmConfig.Found found) {
+        if (!Boolean.parseBoolean(found.rawConfig().getOrDefault(SmsConfigProperties.FORCE_SECOND_FACTOR, "false")
+                .trim())) {
+            return;
+        }
+        RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(SmsEnrolmentActionFactory.PROVIDER_ID);
+        if ((action == null || !action.isEnabled())
+                && FORCE_WARNINGS_LOGGED.add(realm.getId() + ":" + found.configId())) {
+            LOG.warnf("Force 2FA is on in the SMS authenticator config of execution '%s' in realm '%s', but the"
+                    + " required action '%s' is not enabled, so users without a second factor are not asked for"
+                    + " a number. Enable \"Phone number for SMS codes\" under Authentication, Required actions.",
+                    found.executionLabel(), realm.getName(), SmsEnrolmentActionFactory.PROVIDER_ID);
+        }
     }
 
     @Override
@@ -87,7 +119,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         EnrolmentStep step = new EnrolmentStep(context, found);
         MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
         if (form.containsKey(FIELD_CHANGE_NUMBER)) {
-            EnrolmentStep.clear(context.getAuthenticationSession());
+            // The code stays valid, so the limits go on counting when another number is entered.
             context.challenge(SmsLoginForm.numberPage(step, found, null));
             return;
         }
@@ -145,26 +177,41 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
             return;
         }
 
-        if (settings.uniqueNumbers()) {
-            Optional<String> owner = SmsPhoneNumbers.otherOwner(context.getSession(), realm, user, phone);
-            if (owner.isPresent()) {
-                LOG.infof("User '%s' in realm '%s' entered the number %s, which user '%s' already has; refused"
-                        + " because '%s' is on", user.getId(), realm.getName(), SmsCodeSender.maskPhone(phone),
-                        owner.get(), SmsConfigProperties.UNIQUE_NUMBERS);
-                refuseNumber(context, step, found, "in_use", SmsMessages.NUMBER_IN_USE);
-                return;
-            }
-        }
-
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        EnrolmentStep.clear(authSession);
+        String state = SmsAuthenticator.currentState(step);
+        if (state == null) {
+            // The first number of this enrolment: the code step sets a login id and redirects to
+            // the GET that sends, whose claim makes a double-submitted form send one SMS.
+            EnrolmentStep.clear(authSession);
+            authSession.setAuthNote(EnrolmentStep.NOTE_PENDING_PHONE, phone);
+            codeStep.authenticate(step);
+            return;
+        }
+        // A code was sent already: the new number gets the next send of the same login, so the
+        // cooldown, the sends per login and the inherited attempts still apply.
+        long nowMillis = Time.currentTimeMillis();
+        SmsAuthenticator.Current current = SmsAuthenticator.resolve(step, state, nowMillis);
+        if (current == null) {
+            return;
+        }
+        DescribeChallengeResult challenge = current.challenge();
+        if (challenge.sendsLeft() <= 0) {
+            context.challenge(SmsLoginForm.numberPage(step, found,
+                    new FormMessage(FIELD_PHONE, SmsMessages.NO_SENDS_LEFT)));
+            return;
+        }
+        if (nowMillis < challenge.nextSendAtMillis()) {
+            context.challenge(SmsLoginForm.numberPage(step, found, new FormMessage(FIELD_PHONE,
+                    SmsMessages.RESEND_WAIT, SmsCodeView.secondsUntil(challenge.nextSendAtMillis(), nowMillis))));
+            return;
+        }
         authSession.setAuthNote(EnrolmentStep.NOTE_PENDING_PHONE, phone);
-        // Starts the code step: it sets a new login id and redirects to the GET that sends.
-        codeStep.authenticate(step);
+        codeStep.sendAgain(step, current.state());
     }
 
-    private static void refuseNumber(RequiredActionContext context, EnrolmentStep step, SmsRealmConfig.Found found,
-                                     String reason, String messageKey) {
+    /** Records why a number was refused and shows the number page with the message. */
+    static void refuseNumber(RequiredActionContext context, EnrolmentStep step, SmsRealmConfig.Found found,
+                             String reason, String messageKey) {
         context.getEvent().clone().user(context.getUser())
                 .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_NUMBER_REFUSED)
                 .detail(Details.REASON, reason)

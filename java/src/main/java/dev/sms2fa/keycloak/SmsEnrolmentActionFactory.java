@@ -6,13 +6,15 @@ import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
+import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProvider;
+
 /**
  * Registers {@link SmsEnrolmentAction} as the required action {@value #PROVIDER_ID}, the id the
  * netzbegruenung SMS plugin uses, so that actions pending from that plugin carry over.
  */
 public class SmsEnrolmentActionFactory implements RequiredActionFactory {
 
-    public static final String PROVIDER_ID = "mobile_number_config";
+    public static final String PROVIDER_ID = SmsPhoneNumberCredentialProvider.ENROLMENT_ACTION;
 
     private static final SmsEnrolmentAction SINGLETON = new SmsEnrolmentAction();
 

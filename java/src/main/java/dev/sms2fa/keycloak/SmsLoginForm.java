@@ -47,6 +47,8 @@ final class SmsLoginForm {
     static final String ATTRIBUTE_ENROLMENT = "smsEnrolment";
     /** The countries of the number page: a list of maps with region, label and selected. */
     static final String ATTRIBUTE_COUNTRIES = "smsCountries";
+    /** The number that the user entered, shown again with an error; "" otherwise. */
+    static final String ATTRIBUTE_ENTERED_NUMBER = "smsEnteredNumber";
     /** The masked stored number on the number page, or "" when the user has none. */
     static final String ATTRIBUTE_CURRENT_PHONE = "smsCurrentPhone";
 
@@ -130,10 +132,14 @@ final class SmsLoginForm {
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_NUMBER)
                 .setAttribute(ATTRIBUTE_CURRENT_PHONE, currentPhone)
                 .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, settings, locale));
+        String entered = "";
         if (numberError != null) {
             form.addError(numberError);
+            // The number the user entered comes back with its error, so it can be corrected.
+            String submitted = context.getHttpRequest().getDecodedFormParameters().getFirst(SmsEnrolmentAction.FIELD_PHONE);
+            entered = submitted == null ? "" : submitted;
         }
-        return form.createForm(TEMPLATE);
+        return form.setAttribute(ATTRIBUTE_ENTERED_NUMBER, entered).createForm(TEMPLATE);
     }
 
     /**

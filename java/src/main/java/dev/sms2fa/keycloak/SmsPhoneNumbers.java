@@ -3,7 +3,7 @@ package dev.sms2fa.keycloak;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 import org.keycloak.credential.CredentialModel;
@@ -12,6 +12,7 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
@@ -37,38 +38,40 @@ final class SmsPhoneNumbers {
 
     /** User attribute with the E.164 number of the user's credential, for the uniqueness search. */
     static final String LOOKUP_ATTRIBUTE = SmsPhoneNumberCredentialProvider.LOOKUP_ATTRIBUTE;
-    /** Auth note with the provisioned number that the login's codes went to; see {@link #confirmProvisionedNumber}. */
-    static final String NOTE_PROVISIONED_PHONE = "sms-2fa.provisionedPhone";
     /** Credential types that count as a second factor for Force 2FA. */
     static final Set<String> SECOND_FACTOR_TYPES = Set.of("otp", "webauthn", "webauthn-passwordless",
             "recovery-authn-codes", SmsPhoneNumberCredentialModel.TYPE, SmsPhoneNumberCredentialModel.LEGACY_TYPE);
 
     private static final Logger LOG = Logger.getLogger(SmsPhoneNumbers.class);
+    /** Realm and role names whose absence was logged, so the warning does not repeat at every login. */
+    private static final Set<String> MISSING_ROLES_LOGGED = ConcurrentHashMap.newKeySet();
 
     private SmsPhoneNumbers() {
     }
 
     /** Returns the user's stored number credential: the newest type first, else a legacy one. */
     static Optional<CredentialModel> storedCredential(UserModel user) {
-        return Stream.of(SmsPhoneNumberCredentialModel.TYPE, SmsPhoneNumberCredentialModel.LEGACY_TYPE)
-                .flatMap(type -> user.credentialManager().getStoredCredentialsByTypeStream(type))
-                .findFirst();
+        return SmsPhoneNumberCredentialModel.findStored(user);
     }
 
-    /** Returns whether the user has a stored number or, with the realm's settings, a provisioned one. */
-    static boolean hasNumber(RealmModel realm, UserModel user) {
+    /**
+     * Returns whether the user has a stored number or, with the settings in {@code rawConfig}, a
+     * provisioned one.
+     */
+    static boolean hasNumber(UserModel user, Map<String, String> rawConfig) {
         if (storedCredential(user).isPresent()) {
             return true;
         }
-        String attribute = provisionedAttribute(SmsRealmConfig.find(realm).rawConfig());
-        return attribute != null && user.getFirstAttribute(attribute) != null;
+        String attribute = provisionedAttribute(rawConfig);
+        String value = attribute == null ? null : user.getFirstAttribute(attribute);
+        return value != null && !value.isBlank();
     }
 
     /** Returns whether the user has any second factor: a stored one, or a provisioned number. */
-    static boolean hasSecondFactor(RealmModel realm, UserModel user) {
+    static boolean hasSecondFactor(UserModel user, Map<String, String> rawConfig) {
         boolean stored = user.credentialManager().getStoredCredentialsStream()
                 .anyMatch(credential -> SECOND_FACTOR_TYPES.contains(credential.getType()));
-        return stored || hasNumber(realm, user);
+        return stored || hasNumber(user, rawConfig);
     }
 
     /**
@@ -82,13 +85,12 @@ final class SmsPhoneNumbers {
             return false;
         }
         RoleModel role = KeycloakModelUtils.getRoleFromString(realm, roleName.trim());
-        if (role == null) {
+        if (role == null && MISSING_ROLES_LOGGED.add(realm.getId() + ":" + roleName.trim())) {
             LOG.warnf("The role '%s' in field '%s' of the SMS authenticator config in realm '%s' does not exist,"
                     + " so it exempts nobody from Force 2FA", roleName.trim(), SmsConfigProperties.EXEMPT_ROLE,
                     realm.getName());
-            return false;
         }
-        return user.hasRole(role);
+        return role != null && user.hasRole(role);
     }
 
     /**
@@ -124,9 +126,7 @@ final class SmsPhoneNumbers {
             return Optional.empty();
         }
         try {
-            String number = normalize(value, rawConfig, true);
-            session.getContext().getAuthenticationSession().setAuthNote(NOTE_PROVISIONED_PHONE, number);
-            return Optional.of(number);
+            return Optional.of(normalize(value, rawConfig, true));
         } catch (InvalidPhoneNumberException e) {
             LOG.warnf("User '%s' in realm '%s': the number in the attribute '%s' cannot be used (%s): %s",
                     user.getId(), realm.getName(), attribute, e.getReason(), e.getMessage());
@@ -135,17 +135,15 @@ final class SmsPhoneNumbers {
     }
 
     /**
-     * After the right code at login: stores a provisioned number as the user's credential, since
-     * the code proved possession, and turns a legacy credential into the current type with its id
-     * kept. Records an UPDATE_CREDENTIAL event for either.
+     * After the right code at login: stores the number the code went to as the user's credential
+     * when the user had none, which means it came from the provisioned attribute, since the code
+     * proved possession. Turns a legacy credential into the current type with its id kept.
+     * Records an UPDATE_CREDENTIAL event for either.
+     *
+     * @param sentPhone the E.164 number that the accepted code went to
      */
-    static void confirmProvisionedNumber(KeycloakSession session, RealmModel realm, UserModel user,
-                                         AuthenticatorConfigModel configModel, EventBuilder event) {
-        var authSession = session.getContext().getAuthenticationSession();
-        String provisioned = authSession == null ? null : authSession.getAuthNote(NOTE_PROVISIONED_PHONE);
-        if (authSession != null) {
-            authSession.removeAuthNote(NOTE_PROVISIONED_PHONE);
-        }
+    static void confirmLoginNumber(RealmModel realm, UserModel user, AuthenticatorConfigModel configModel,
+                                   EventBuilder event, SmsStep.Verified verified) {
         Optional<CredentialModel> stored = storedCredential(user);
         if (stored.isPresent()) {
             if (SmsPhoneNumberCredentialModel.LEGACY_TYPE.equals(stored.get().getType())) {
@@ -153,19 +151,18 @@ final class SmsPhoneNumbers {
             }
             return;
         }
-        if (provisioned == null) {
+        String sentPhone = verified.phone();
+        if (sentPhone == null || sentPhone.isEmpty()) {
             return;
         }
-        CredentialModel created = store(user, null, provisioned);
-        event.clone().event(EventType.UPDATE_CREDENTIAL).user(user)
+        CredentialModel created = store(realm, user, null, sentPhone);
+        verified.addTo(event.clone().event(EventType.UPDATE_CREDENTIAL).user(user),
+                        SmsEvents.SMS_EVENT_PROVISIONED_CONFIRMED)
                 .detail(Details.CREDENTIAL_TYPE, SmsPhoneNumberCredentialModel.TYPE)
                 .detail(Details.CREDENTIAL_ID, created.getId())
-                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_PROVISIONED_CONFIRMED)
-                .detail(SmsEvents.DETAIL_MASKED_PHONE, SmsCodeSender.maskPhone(provisioned))
                 .success();
         LOG.infof("Stored the provisioned number %s of user '%s' in realm '%s' as credential '%s' after the first"
-                + " SMS login with it", SmsCodeSender.maskPhone(provisioned), user.getId(), realm.getName(),
-                created.getId());
+                + " SMS login with it", verified.maskedPhone(), user.getId(), realm.getName(), created.getId());
     }
 
     private static void migrateLegacy(RealmModel realm, UserModel user, CredentialModel legacy,
@@ -175,7 +172,7 @@ final class SmsPhoneNumbers {
         try {
             String number = normalize(
                     SmsPhoneNumberCredentialModel.createFromCredentialModel(legacy).getPhoneNumber(), rawConfig, false);
-            CredentialModel migrated = store(user, legacy, number);
+            CredentialModel migrated = store(realm, user, legacy, number);
             event.clone().event(EventType.UPDATE_CREDENTIAL).user(user)
                     .detail(Details.CREDENTIAL_TYPE, SmsPhoneNumberCredentialModel.TYPE)
                     .detail(Details.CREDENTIAL_ID, migrated.getId())
@@ -196,7 +193,7 @@ final class SmsPhoneNumbers {
      * Stores {@code phoneE164} as the user's credential: a new one when {@code existing} is null,
      * else the existing one updated in place, so that its id stays. Updates the lookup attribute.
      */
-    static CredentialModel store(UserModel user, CredentialModel existing, String phoneE164) {
+    static CredentialModel store(RealmModel realm, UserModel user, CredentialModel existing, String phoneE164) {
         CredentialModel result;
         String label = SmsCodeSender.maskPhone(phoneE164);
         if (existing == null) {
@@ -213,7 +210,15 @@ final class SmsPhoneNumbers {
             user.credentialManager().updateStoredCredential(changed);
             result = changed;
         }
-        user.setSingleAttribute(LOOKUP_ATTRIBUTE, phoneE164);
+        try {
+            user.setSingleAttribute(LOOKUP_ATTRIBUTE, phoneE164);
+        } catch (ModelException e) {
+            // A read-only user federation (LDAP) refuses new attributes. The number is stored, but
+            // the uniqueness rule cannot find it.
+            LOG.warnf("The attribute '%s' of user '%s' in realm '%s' could not be set, so the uniqueness rule"
+                    + " does not see the number %s: %s", LOOKUP_ATTRIBUTE, user.getId(), realm.getName(), label,
+                    e.getMessage());
+        }
         return result;
     }
 

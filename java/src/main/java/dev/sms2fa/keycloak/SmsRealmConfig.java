@@ -29,7 +29,8 @@ import dev.sms2fa.keycloak.bridge.ValidateConfigResult;
  * Finds the config of a realm's {@value SmsAuthenticatorFactory#PROVIDER_ID} execution for the
  * places that run outside that execution: enrolment, Force 2FA and the admin's gateway check.
  *
- * <p>The choice, when a realm has several such executions: the only one that has a config; else
+ * <p>Disabled executions do not count. The choice, when a realm has several such executions: the
+ * only one that has a config; else
  * the one whose config alias is {@value #PREFERRED_ALIAS}; else the one in the realm's browser flow;
  * else the first by flow alias and priority, with a warning. A realm without any config gets the
  * defaults, an empty map.
@@ -85,6 +86,8 @@ public final class SmsRealmConfig {
         List<Candidate> candidates = realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId())
                         .filter(execution -> SmsAuthenticatorFactory.PROVIDER_ID.equals(execution.getAuthenticator()))
+                        // A disabled step's settings are left over, not in use.
+                        .filter(execution -> !execution.isDisabled())
                         .map(execution -> new Candidate(flow, execution, configOf(realm, execution))))
                 .sorted(Comparator.comparing((Candidate c) -> c.flow().getAlias())
                         .thenComparingInt(c -> c.execution().getPriority()))

@@ -79,6 +79,34 @@ interface SmsStep {
     /** Starts the step over after its state became unusable, such as after an HMAC key rotation. */
     void resetFlow();
 
-    /** Ends the step after the right code; the caller has recorded the event details. */
-    void success();
+    /** Ends the step after the right code, recording {@code verified} in the step's event. */
+    void success(Verified verified);
+
+    /**
+     * The details of an accepted code for events.
+     *
+     * @param maskedPhone the masked number the code went to
+     * @param codeId the code's id, which is not secret
+     * @param messageId the gateway's message id of the last send
+     * @param deviceUrl scheme://host:port of the gateway, empty in simulation mode
+     * @param phone the E.164 number the code went to, which the code proved; never an event detail
+     */
+    record Verified(String maskedPhone, String codeId, String messageId, String deviceUrl, String phone) {
+
+        /** Omits the number. */
+        @Override
+        public String toString() {
+            return "Verified[maskedPhone=" + maskedPhone + ", codeId=" + codeId + "]";
+        }
+
+
+        /** Adds the details to {@code event} with {@code smsEvent} as the sms_event detail. */
+        EventBuilder addTo(EventBuilder event, String smsEvent) {
+            return event.detail(SmsEvents.DETAIL_SMS_EVENT, smsEvent)
+                    .detail(SmsEvents.DETAIL_MASKED_PHONE, maskedPhone)
+                    .detail(SmsEvents.DETAIL_CODE_ID, codeId)
+                    .detail(SmsEvents.DETAIL_MESSAGE_ID, messageId)
+                    .detail(SmsEvents.DETAIL_DEVICE_URL, deviceUrl);
+        }
+    }
 }

@@ -22,7 +22,7 @@ class SmsAuthenticatorTest {
     }
 
     private static SmsClaims.Issued issued(int sendNumber, String codeId) {
-        return new SmsClaims.Issued(sendNumber, codeId, "state-" + sendNumber, "kid", "+48******200", "id", "");
+        return new SmsClaims.Issued(sendNumber, codeId, "state-" + sendNumber, "kid", "+48******200", "id", "", "");
     }
 
     @Test

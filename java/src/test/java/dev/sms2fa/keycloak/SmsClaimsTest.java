@@ -104,7 +104,7 @@ class SmsClaimsTest {
     @Test
     void issuedRecordRoundTrip() {
         SmsClaims.Issued issued = new SmsClaims.Issued(2, "code-2", "state-2", "kid-1", "+48******200", "1821",
-                "https://sms.example:443");
+                "https://sms.example:443", "+48500100200");
 
         claims.recordIssued("challenge", issued, 1920);
 
@@ -115,8 +115,8 @@ class SmsClaimsTest {
 
     @Test
     void issuedRecordReplacedByNewerSend() {
-        claims.recordIssued("challenge", new SmsClaims.Issued(1, "code-1", "state-1", "kid", "", "", ""), 1920);
-        claims.recordIssued("challenge", new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", ""), 1920);
+        claims.recordIssued("challenge", new SmsClaims.Issued(1, "code-1", "state-1", "kid", "", "", "", ""), 1920);
+        claims.recordIssued("challenge", new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", "", ""), 1920);
 
         assertEquals(2, claims.issued("challenge").sendNumber());
         assertEquals("state-2", claims.issued("challenge").state());
@@ -136,14 +136,15 @@ class SmsClaimsTest {
 
     @Test
     void issuedToStringOmitsState() {
-        SmsClaims.Issued issued = new SmsClaims.Issued(1, "code-1", "secret-state", "kid", "", "", "");
+        SmsClaims.Issued issued = new SmsClaims.Issued(1, "code-1", "secret-state", "kid", "", "", "", "+48500100200");
 
         assertFalse(issued.toString().contains("secret-state"), issued.toString());
+        assertFalse(issued.toString().contains("500100200"), issued.toString());
     }
 
     @Test
     void newerSendSupersedesOlderState() {
-        SmsClaims.Issued newest = new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", "");
+        SmsClaims.Issued newest = new SmsClaims.Issued(2, "code-2", "state-2", "kid", "", "", "", "");
 
         assertTrue(newest.supersedes(1, "code-1"));
         assertFalse(newest.supersedes(2, "code-2"));

@@ -1,9 +1,12 @@
 package dev.sms2fa.keycloak.credential;
 
 import java.io.IOException;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.keycloak.common.util.Time;
 import org.keycloak.credential.CredentialModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.util.JsonSerialization;
 
 /**
@@ -73,6 +76,13 @@ public class SmsPhoneNumberCredentialModel extends CredentialModel {
         model.setCredentialData(stored.getCredentialData());
         model.setSecretData(stored.getSecretData());
         return model;
+    }
+
+    /** Returns the user's number credential: one of {@link #TYPE} first, else a legacy one. */
+    public static Optional<CredentialModel> findStored(UserModel user) {
+        return Stream.of(TYPE, LEGACY_TYPE)
+                .flatMap(type -> user.credentialManager().getStoredCredentialsByTypeStream(type))
+                .findFirst();
     }
 
     /** Returns the phone number in E.164 form. */

@@ -7,7 +7,9 @@ import org.keycloak.credential.CredentialModel;
 import org.keycloak.credential.CredentialProvider;
 import org.keycloak.credential.CredentialTypeMetadata;
 import org.keycloak.credential.CredentialTypeMetadataContext;
+import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
@@ -23,12 +25,13 @@ public class SmsPhoneNumberCredentialProvider
     /** Message key of the credential type description shown in the login and account pages. */
     public static final String HELP_TEXT_KEY = "sms-phone-number-help-text";
 
-    /** Id of the enrolment required action; the same string as {@code SmsEnrolmentActionFactory.PROVIDER_ID}. */
+    /** Id of the enrolment required action, {@code SmsEnrolmentActionFactory}. */
     public static final String ENROLMENT_ACTION = "mobile_number_config";
     /** User attribute that mirrors the stored number for the uniqueness search; see {@code SmsPhoneNumbers}. */
     public static final String LOOKUP_ATTRIBUTE = "sms2fa_phone_number";
 
     private static final String ICON_CSS_CLASS = "kcAuthenticatorOTPClass";
+    private static final Logger LOG = Logger.getLogger(SmsPhoneNumberCredentialProvider.class);
 
     private final KeycloakSession session;
     private final String type;
@@ -64,12 +67,14 @@ public class SmsPhoneNumberCredentialProvider
     @Override
     public boolean deleteCredential(RealmModel realm, UserModel user, String credentialId) {
         boolean removed = user.credentialManager().removeStoredCredentialById(credentialId);
-        boolean numberLeft = user.credentialManager()
-                .getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.TYPE).findAny().isPresent()
-                || user.credentialManager().getStoredCredentialsByTypeStream(SmsPhoneNumberCredentialModel.LEGACY_TYPE)
-                        .findAny().isPresent();
-        if (removed && !numberLeft) {
-            user.removeAttribute(LOOKUP_ATTRIBUTE);
+        if (removed && SmsPhoneNumberCredentialModel.findStored(user).isEmpty()) {
+            try {
+                user.removeAttribute(LOOKUP_ATTRIBUTE);
+            } catch (ModelException e) {
+                // A read-only user federation (LDAP) refuses the change; the credential is gone anyway.
+                LOG.warnf("The attribute '%s' of user '%s' in realm '%s' could not be removed: %s", LOOKUP_ATTRIBUTE,
+                        user.getId(), realm.getName(), e.getMessage());
+            }
         }
         return removed;
     }
@@ -93,7 +98,8 @@ public class SmsPhoneNumberCredentialProvider
                 .displayName(DISPLAY_NAME_KEY)
                 .helpText(HELP_TEXT_KEY)
                 .iconCssClass(ICON_CSS_CLASS)
-                .createAction(ENROLMENT_ACTION)
+                // The legacy type offers no "set up": a number added now gets the current type.
+                .createAction(SmsPhoneNumberCredentialModel.TYPE.equals(type) ? ENROLMENT_ACTION : null)
                 .removeable(true)
                 .build(session);
     }
