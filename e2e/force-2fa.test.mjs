@@ -43,7 +43,7 @@ function inAccountConsole(page) {
   return url.startsWith(ACCOUNT_URL) && !url.includes('login-actions');
 }
 
-test('Force 2FA: a user without a second factor adds a number; other actions stay', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('Force 2FA: enrolment keeps other actions', { timeout: TEST_TIMEOUT_MS }, async () => {
   const user = await createUser('force', { sms: 'none', requiredActions: ['UPDATE_PROFILE'] });
   const { context, page, serverErrors } = await openPage(browser);
   try {
@@ -91,7 +91,7 @@ test('Force 2FA: a user without a second factor adds a number; other actions sta
   }
 });
 
-test('Force 2FA: the exempt role logs in with the password only', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('Force 2FA: exempt role skips enrolment', { timeout: TEST_TIMEOUT_MS }, async () => {
   const exempt = await createUser('force-exempt', { sms: 'none', realmRoles: [EXEMPT_ROLE] });
   const forced = await createUser('force-control', { sms: 'none' });
   const first = await openPage(browser);
@@ -114,7 +114,7 @@ test('Force 2FA: the exempt role logs in with the password only', { timeout: TES
   }
 });
 
-test('Force 2FA off: a user without a number logs in with the password only', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('Force 2FA off: password only', { timeout: TEST_TIMEOUT_MS }, async () => {
   const user = await createUser('force-off', { sms: 'none' });
   const { context, page } = await openPage(browser);
   try {

@@ -47,7 +47,7 @@ function spaced(phone) {
   return `+48 ${phone.slice(3, 6)} ${phone.slice(6, 9)} ${phone.slice(9)}`;
 }
 
-test('provisioned number: the first SMS login proves it and stores it', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('provisioned number: first login stores it', { timeout: TEST_TIMEOUT_MS }, async () => {
   const phone = freshPhoneNumber();
   const user = await createUser('provisioned', { sms: 'none', attributes: { [ATTRIBUTE]: [spaced(phone)] } });
   const first = await openPage(browser);
@@ -88,7 +88,7 @@ test('provisioned number: the first SMS login proves it and stores it', { timeou
   }
 });
 
-test('provisioned number: an unusable value is not sent to and the page says so', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('provisioned number: unusable value refused', { timeout: TEST_TIMEOUT_MS }, async () => {
   const user = await createUser('provisioned-bad', { sms: 'none', attributes: { [ATTRIBUTE]: ['call me'] } });
   const { context, page } = await openPage(browser);
   try {

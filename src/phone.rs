@@ -161,11 +161,11 @@ pub fn region_for_calling_code(key: &str, text: &str) -> Result<String> {
         return Ok(String::new());
     }
     let invalid = || {
-        let shown: String = text.chars().take(10).collect();
+        let truncated: String = text.chars().take(10).collect();
         Error::invalid_config(
             key,
             format!(
-                "{shown:?} is not a country calling code; enter one such as +49, or set defaultRegion"
+                "{truncated:?} is not a country calling code; enter one such as +49, or set defaultRegion"
             ),
         )
     };
@@ -191,8 +191,9 @@ pub struct Country {
     pub calling_code: u16,
 }
 
-/// Returns the regions of the `allowedCountries` value in its order, or every region that
-/// libphonenumber knows, sorted by code, when the value is empty. The enrolment form lists them.
+/// Returns the regions of the `allowedCountries` value in its order, or every region in
+/// libphonenumber's metadata, sorted by code, when the value is empty. The enrolment form lists
+/// them.
 pub fn list_countries(allowed_countries: &str) -> Result<Vec<Country>> {
     let policy = PhonePolicy::parse("", allowed_countries)?;
     let mut countries: Vec<Country> = if policy.allowed_countries.is_empty() {
@@ -340,7 +341,7 @@ mod tests {
     }
 
     #[test]
-    fn list_countries_keeps_the_allow_list_order_with_calling_codes() {
+    fn list_countries_allow_list_order() {
         let countries = list_countries("pl, DE").unwrap();
         assert_eq!(
             countries,
@@ -358,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn list_countries_without_allow_list_lists_every_geographic_region_once() {
+    fn list_countries_all_regions() {
         let countries = list_countries("").unwrap();
         assert!(countries.len() > 200, "only {} regions", countries.len());
         assert!(countries.windows(2).all(|w| w[0].region < w[1].region));
@@ -374,7 +375,7 @@ mod tests {
     }
 
     #[test]
-    fn list_countries_rejects_an_unknown_region_naming_the_field() {
+    fn list_countries_unknown_region() {
         let err = list_countries("PL,XX").unwrap_err();
         assert!(err.to_string().contains("allowedCountries"), "{err}");
     }

@@ -6,7 +6,6 @@
 //! send. It sends a real SMS only when the caller asks for one.
 
 use reqwest::blocking::Client;
-use reqwest::header::LOCATION;
 use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde_json::Value;
@@ -14,7 +13,7 @@ use serde_json::Value;
 use super::smseagle::{self, SendMode, TOKEN_HEADER};
 use super::{
     ClientSettings, DeviceFailure, OutgoingSms, TransportFailure, classify_request_error,
-    classify_status, device_origin, generic, read_body, shared_client,
+    classify_status, device_origin, generic, location, read_body, shared_client,
 };
 use crate::config::{Config, GatewayKind, TlsTrust, display_url, keys};
 use crate::error::Error;
@@ -541,11 +540,7 @@ fn check_generic(
     let connection = match client.head(url.clone()).send() {
         Ok(response) => {
             let status = response.status();
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned);
+            let location = location(&response);
             if status.is_redirection() {
                 let error = classify_status(status, location.as_deref(), url)
                     .unwrap_or_else(|| Error::GatewayConfig(format!("redirect ({status})")));
@@ -641,11 +636,7 @@ fn get(client: &Client, config: &Config, url: &Url) -> Result<Answer, DeviceFail
         .send()
         .map_err(|error| classify_request_error(error, url, config))?;
     let status = response.status();
-    let location = response
-        .headers()
-        .get(LOCATION)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let location = location(&response);
     if let Some(error) = classify_status(status, location.as_deref(), url) {
         return Err(DeviceFailure::http(error, status));
     }

@@ -3,12 +3,11 @@
 
 use reqwest::Url;
 use reqwest::blocking::Client;
-use reqwest::header::LOCATION;
 use serde_json::Value;
 
 use super::{
     DeviceFailure, OutgoingSms, classify_request_error, classify_status, describe_unqueued,
-    queued_message_id, read_body,
+    location, queued_message_id, read_body,
 };
 use crate::config::{Config, display_url};
 use crate::error::{Error, Result};
@@ -40,11 +39,7 @@ pub(super) fn send(
         .map_err(|error| classify_request_error(error, &url, config))?;
 
     let status = response.status();
-    let location = response
-        .headers()
-        .get(LOCATION)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let location = location(&response);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
         return Err(DeviceFailure::http(error, status));
     }

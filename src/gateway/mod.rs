@@ -295,6 +295,15 @@ fn describe_build_error(trust: &TlsTrust, error: reqwest::Error) -> Error {
 /// Largest response body read. SMSEagle responses are a few hundred bytes.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
 
+/// Returns the `Location` header of a response, when it has one that is valid text.
+fn location(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// Reads at most [`MAX_BODY_BYTES`] of the body.
 fn read_body(response: Response, url: &reqwest::Url) -> Result<Vec<u8>> {
     let mut body = Vec::new();

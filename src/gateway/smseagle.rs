@@ -2,12 +2,11 @@
 
 use reqwest::Url;
 use reqwest::blocking::Client;
-use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
 use super::{
     DeviceFailure, OutgoingSms, classify_request_error, classify_status, describe_unqueued,
-    excerpt, excerpt_without_sms_text, queued_message_id, read_body,
+    excerpt, excerpt_without_sms_text, location, queued_message_id, read_body,
 };
 use crate::config::{Config, SmsEaglePath, display_url, keys, smseagle_path};
 use crate::error::{Error, Result};
@@ -78,11 +77,7 @@ pub(super) fn send_with_mode(
         .map_err(|error| classify_request_error(error, &url, config))?;
 
     let status = response.status();
-    let location = response
-        .headers()
-        .get(LOCATION)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let location = location(&response);
     if let Some(error) = classify_status(status, location.as_deref(), &url) {
         return Err(DeviceFailure::http(error, status));
     }

@@ -91,7 +91,7 @@ final class EnrolmentStep implements SmsStep {
         return context.form().setAttribute(SmsLoginForm.ATTRIBUTE_ENROLMENT, true);
     }
 
-    /** The GET of the required action, as Keycloak itself redirects to a pending required action. */
+    /** Returns the GET URL of the required action, which Keycloak itself redirects to for a pending action. */
     @Override
     public URI getRefreshExecutionUrl() {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
@@ -173,6 +173,7 @@ final class EnrolmentStep implements SmsStep {
         UserModel user = context.getUser();
         RealmModel realm = context.getRealm();
         String phone = verified.phone();
+
         if (phone == null || phone.isEmpty()) {
             // Only a state from before this version lacks the number; the user enters it again.
             LOG.warnf("The accepted enrolment code of user '%s' in realm '%s' has no number on record; asking for"
@@ -191,6 +192,7 @@ final class EnrolmentStep implements SmsStep {
                 return;
             }
         }
+
         Optional<CredentialModel> existing = SmsPhoneNumbers.storedCredential(user);
         CredentialModel stored = SmsPhoneNumbers.store(realm, user, existing.orElse(null), phone);
         String smsEvent = existing.isPresent() ? SmsEvents.SMS_EVENT_NUMBER_CHANGED : SmsEvents.SMS_EVENT_ENROLLED;

@@ -28,9 +28,9 @@ import dev.sms2fa.keycloak.bridge.NativeLibraryLoader;
 import dev.sms2fa.keycloak.bridge.NativePanicError;
 
 /**
- * Enrolment and change of the user's number: the user picks a country and enters a number, gets a
- * code at that number, and the number is stored only after the right code, under the send,
- * attempt and resend rules of the login step. Changing the number keeps the credential id.
+ * Enrolment and change of the user's number. The user picks a country, enters a number and gets a
+ * code at that number. The number is stored only after the right code, under the send, attempt and
+ * resend rules of the login step. Changing the number keeps the credential id.
  *
  * <p>Also applies Force 2FA in {@link #evaluateTriggers}: a user without any second factor, who
  * has no exempt role, gets this action for the current login. Settings come from the realm's
@@ -136,9 +136,8 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
     }
 
     /**
-     * Checks the entered number and starts its confirmation. The number is stored in an auth note
-     * only; the code step's redirect sends the code in the GET that follows, whose claim makes a
-     * double-submitted form send one SMS.
+     * Checks the entered number and sends it a code. Until the right code, the number is kept in
+     * an auth note only.
      */
     private void submitNumber(RequiredActionContext context, EnrolmentStep step, SmsRealmConfig.Found found,
                               String input, String country) {

@@ -27,7 +27,7 @@ import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialModel;
 import dev.sms2fa.keycloak.credential.SmsPhoneNumberCredentialProvider;
 
 /**
- * Where a user's number comes from and how it is stored: the {@code sms-phone-number} credential,
+ * Sources and storage of a user's number: the {@code sms-phone-number} credential,
  * a legacy {@code mobile-number} credential of the netzbegruenung plugin, or, before the first SMS
  * login with it, a user attribute that an administrator or LDAP fills ({@code phoneNumberAttribute}).
  *
@@ -76,8 +76,8 @@ final class SmsPhoneNumbers {
 
     /**
      * Returns whether a role of the config field {@value SmsConfigProperties#EXEMPT_ROLE} exempts
-     * the user from Force 2FA. Client roles are written {@code client-id.role}; a role that does not
-     * exist exempts nobody and is logged.
+     * the user from Force 2FA. Client roles are written {@code client-id.role}. A role that does not
+     * exist exempts no user and is logged once.
      */
     static boolean isExempt(RealmModel realm, UserModel user, Map<String, String> rawConfig) {
         String roleName = rawConfig.get(SmsConfigProperties.EXEMPT_ROLE);

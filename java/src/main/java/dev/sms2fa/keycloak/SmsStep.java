@@ -20,8 +20,8 @@ import org.keycloak.sessions.AuthenticationSessionModel;
 /**
  * One place where a code is sent and entered: the login step ({@link LoginStep}) or the
  * confirmation of a new number in enrolment ({@link EnrolmentStep}). Both follow the same send,
- * attempt and resend rules; they differ in where the number and the settings come from, what
- * success does, and whether wrong codes count for brute-force detection.
+ * attempt and resend rules. They differ in where the number and the settings come from, in what
+ * success does, and in whether wrong codes count for brute-force detection.
  *
  * <p>The methods that also exist on Keycloak's {@code AuthenticationFlowContext} have its names.
  */
@@ -63,12 +63,12 @@ interface SmsStep {
     /** Returns Keycloak's brute-force protector; used only when {@link #countsForBruteForce()}. */
     BruteForceProtector getProtector();
 
-    /** Whether this is the confirmation of a number in enrolment, which the page tells the user. */
+    /** Whether this is the confirmation of a number in enrolment, which changes the page's texts. */
     boolean enrolment();
 
     /**
      * Records that a code went out. The login records nothing here, because Keycloak has no event
-     * type for a message sent during a login; its LOGIN event carries the last send's details.
+     * type for a message sent during a login. Its LOGIN event carries the last send's details.
      */
     void codeSent(String maskedPhone, String messageId, String deviceUrl, int sendNumber);
 
