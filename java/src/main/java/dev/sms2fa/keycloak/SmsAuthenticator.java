@@ -608,7 +608,7 @@ public class SmsAuthenticator implements Authenticator, CredentialValidator<SmsP
      */
     @Override
     public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        SmsRealmConfig.Found found = SmsRealmConfig.find(realm);
+        SmsRealmConfig.Found found = SmsRealmConfig.find(session, realm);
         SmsEnrolmentAction.warnIfForceCannotWork(realm, found);
         return SmsPhoneNumbers.hasNumber(user, found.rawConfig());
     }

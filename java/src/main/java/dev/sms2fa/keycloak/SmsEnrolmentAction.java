@@ -66,7 +66,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
     public void evaluateTriggers(RequiredActionContext context) {
         RealmModel realm = context.getRealm();
         UserModel user = context.getUser();
-        SmsRealmConfig.Found found = SmsRealmConfig.find(realm);
+        SmsRealmConfig.Found found = SmsRealmConfig.find(context.getSession(), realm);
         Map<String, String> config = found.rawConfig();
         if (!Boolean.parseBoolean(config.getOrDefault(SmsConfigProperties.FORCE_SECOND_FACTOR, "false").trim())) {
             return;
@@ -104,7 +104,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
 
     @Override
     public void requiredActionChallenge(RequiredActionContext context) {
-        SmsRealmConfig.Found found = SmsRealmConfig.find(context.getRealm());
+        SmsRealmConfig.Found found = SmsRealmConfig.find(context.getSession(), context.getRealm());
         EnrolmentStep step = new EnrolmentStep(context, found);
         if (step.phoneNumber().isEmpty()) {
             context.challenge(SmsLoginForm.numberPage(step, found, null));
@@ -115,7 +115,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
 
     @Override
     public void processAction(RequiredActionContext context) {
-        SmsRealmConfig.Found found = SmsRealmConfig.find(context.getRealm());
+        SmsRealmConfig.Found found = SmsRealmConfig.find(context.getSession(), context.getRealm());
         EnrolmentStep step = new EnrolmentStep(context, found);
         MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
         if (form.containsKey(FIELD_CHANGE_NUMBER)) {
@@ -154,7 +154,13 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         try {
             NativeLibraryLoader.ensureLoaded();
             // The list's choice, or none ("+ ..."), where a number without country code is refused.
-            String region = country == null || !country.matches("[A-Za-z]{2}") ? "" : country;
+            // Without a list on the page (a broken allow-list) the default region applies.
+            String region = "";
+            if (country == null) {
+                region = settings.defaultRegion();
+            } else if (country.matches("[A-Za-z]{2}")) {
+                region = country;
+            }
             phone = NativeBridge.normalizePhone(input, region, settings.allowedCountries());
         } catch (InvalidPhoneNumberException e) {
             refuseNumber(context, step, found, e.getReason(), numberMessage(e.getReason()));

@@ -46,6 +46,8 @@ public final class SmsRealmConfig {
     static final Set<String> SECRET_KEYS = Set.of(SmsConfigProperties.API_TOKEN);
 
     private static final Logger LOG = Logger.getLogger(SmsRealmConfig.class);
+    /** Prefix of the session attribute that holds a realm's {@link Found} for one request. */
+    private static final String SESSION_ATTRIBUTE_PREFIX = "sms-2fa.realmConfig.";
     /** Realms whose ambiguous choice was logged, so the warning does not repeat at every login. */
     private static final Set<String> AMBIGUITY_LOGGED = ConcurrentHashMap.newKeySet();
 
@@ -81,8 +83,23 @@ public final class SmsRealmConfig {
     private SmsRealmConfig() {
     }
 
+    /**
+     * Returns the execution and config that settings outside a login come from, looked up once per
+     * request: a login asks for them for every step that checks whether a user has a number.
+     */
+    public static Found find(KeycloakSession session, RealmModel realm) {
+        String attribute = SESSION_ATTRIBUTE_PREFIX + realm.getId();
+        Found cached = session.getAttribute(attribute, Found.class);
+        if (cached != null) {
+            return cached;
+        }
+        Found found = find(realm);
+        session.setAttribute(attribute, found);
+        return found;
+    }
+
     /** Returns the execution and config that settings outside a login come from. */
-    public static Found find(RealmModel realm) {
+    static Found find(RealmModel realm) {
         List<Candidate> candidates = realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId())
                         .filter(execution -> SmsAuthenticatorFactory.PROVIDER_ID.equals(execution.getAuthenticator()))

@@ -83,7 +83,7 @@ public class GatewayCheckResource {
     /** Returns the execution named by {@code executionId}, or the realm's usual one when it is null. */
     private SmsRealmConfig.Found findExecution(String executionId) {
         if (executionId == null) {
-            return SmsRealmConfig.find(realm);
+            return SmsRealmConfig.find(session, realm);
         }
         AuthenticationExecutionModel execution = realm.getAuthenticationExecutionById(executionId);
         if (execution == null || !SmsAuthenticatorFactory.PROVIDER_ID.equals(execution.getAuthenticator())) {
