@@ -250,7 +250,8 @@ test('enrolment: wrong codes use up the attempts but do not lock the user', { ti
     await page.waitForSelector('#phoneNumber');
     const other = freshPhoneNumber();
     await submitNumber(page, other);
-    assert.match(await numberError(page), /You can request a new code in \d+ seconds/);
+    assert.match(await pageText(page), /You can request a new code in \d+ seconds/);
+    assert.equal(await numberError(page), '', 'the wait was shown as an error of the number');
     assert.equal(await page.locator('#phoneNumber').inputValue(), other, 'the entered number was lost');
     assert.equal((await receivedMessages(other)).length, 0, 'the cooldown did not apply to another number');
 

@@ -386,3 +386,40 @@ fn generic_gateway_error_status() {
     assert_eq!(send.problem, Some(Problem::WrongToken));
     assert_eq!(send.http_status, Some(401));
 }
+
+#[test]
+fn generic_gateway_not_found() {
+    let server = FixedResponseServer::start(
+        "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    );
+    let settings = config(&[("apiurl", &format!("{}/send", server.base))]);
+    let report = run(&settings, Some(PHONE), false);
+
+    assert!(!report.ok, "{report:#?}");
+    let connection = check(&report, CheckName::Connection);
+    assert_eq!(connection.result, CheckStatus::Failed);
+    assert_eq!(connection.problem, Some(Problem::HttpError));
+    assert!(
+        connection.message.contains("no API at this path"),
+        "{connection:?}"
+    );
+}
+
+#[test]
+fn generic_gateway_smseagle_hint() {
+    let server = FixedResponseServer::start(
+        "HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    );
+    // A mistyped SMSEagle path: auto picks the generic gateway for it.
+    let settings = config(&[("apiurl", &format!("{}/api/v3/messages/sms", server.base))]);
+    let report = run(&settings, Some(PHONE), false);
+
+    assert_eq!(report.gateway_type, "generic");
+    let connection = check(&report, CheckName::Connection);
+    assert_eq!(connection.result, CheckStatus::Warning);
+    assert!(
+        connection.message.contains("looks like an SMSEagle one"),
+        "{connection:?}"
+    );
+    assert!(connection.message.contains("gatewayType"), "{connection:?}");
+}

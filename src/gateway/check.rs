@@ -15,7 +15,7 @@ use super::{
     ClientSettings, DeviceFailure, OutgoingSms, TransportFailure, classify_request_error,
     classify_status, device_origin, generic, location, read_body, shared_client,
 };
-use crate::config::{Config, GatewayKind, TlsTrust, display_url, keys};
+use crate::config::{Config, GatewayKind, GatewayType, TlsTrust, display_url, keys};
 use crate::error::Error;
 use crate::phone::mask_phone;
 
@@ -527,6 +527,65 @@ fn modem_check(client: &Client, config: &Config, base: &Url) -> Check {
     }
 }
 
+/// Judges the status of the HEAD request to a generic gateway's URL. Many APIs refuse HEAD
+/// (405, 501) or want a token (401, 403), so those only show that something answers there. A 404
+/// means no API at that path, and a 5xx a server problem, which a send would likely meet too.
+fn generic_head_check(config: &Config, status: reqwest::StatusCode) -> Check {
+    let code = status.as_u16();
+    let answered = format!(
+        "{}. The gateway answered HTTP {code} to a HEAD request",
+        connection_message(config)
+    );
+    let hint = smseagle_hint(config);
+    let not_implemented = status == reqwest::StatusCode::NOT_IMPLEMENTED;
+    if status == reqwest::StatusCode::NOT_FOUND {
+        Check::failed(
+            CheckName::Connection,
+            Problem::HttpError,
+            format!(
+                "{answered}: there is no API at this path. Check {}{hint}",
+                keys::API_URL
+            ),
+        )
+        .with_status(Some(code))
+    } else if status.is_server_error() && !not_implemented {
+        Check::warning(
+            CheckName::Connection,
+            Problem::HttpError,
+            format!("{answered}, a server error; a send may fail the same way{hint}"),
+        )
+        .with_status(Some(code))
+    } else if !hint.is_empty() {
+        Check::warning(
+            CheckName::Connection,
+            Problem::HttpError,
+            format!("{answered}{hint}"),
+        )
+        .with_status(Some(code))
+    } else {
+        Check::ok(CheckName::Connection, answered).with_status(Some(code))
+    }
+}
+
+/// Returns a sentence for a URL that looks like an SMSEagle one although `auto` chose the
+/// generic gateway for it, because its path does not end in an SMSEagle API v2 send path; else "".
+fn smseagle_hint(config: &Config) -> String {
+    let path = config.api_url.path();
+    let looks_like_smseagle = path.contains("/api/v") || path.contains("/index.php/");
+    if config.gateway_type == GatewayType::Auto && looks_like_smseagle {
+        format!(
+            ". The URL looks like an SMSEagle one, but {} is auto and the path does not end in \
+             /api/v2/messages/sms or /api/v2/messages/sms_single, so the generic gateway is used. \
+             Check {}, or set {} to smseagle",
+            keys::GATEWAY_TYPE,
+            keys::API_URL,
+            keys::GATEWAY_TYPE
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// Runs the generic gateway's checks and returns the id of the test SMS, when the gateway
 /// returned one.
 fn check_generic(
@@ -546,15 +605,7 @@ fn check_generic(
                     .unwrap_or_else(|| Error::GatewayConfig(format!("redirect ({status})")));
                 Check::from_failure(CheckName::Connection, &DeviceFailure::http(error, status))
             } else {
-                Check::ok(
-                    CheckName::Connection,
-                    format!(
-                        "{}. The gateway answered HTTP {} to a HEAD request",
-                        connection_message(config),
-                        status.as_u16()
-                    ),
-                )
-                .with_status(Some(status.as_u16()))
+                generic_head_check(config, status)
             }
         }
         Err(error) => Check::from_failure(

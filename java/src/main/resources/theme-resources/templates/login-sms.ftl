@@ -34,10 +34,8 @@
                         </div>
                         <span class="${properties.kcInputClass!}">
                             <select id="country" name="country">
-                                <#-- Without a preset region a number must start with + or 00. -->
-                                <#if !smsCountries?filter(c -> c.selected)?has_content>
-                                    <option value="" selected>+ …</option>
-                                </#if>
+                                <#-- For a number typed with its country code; selected when no region is preset. -->
+                                <option value=""<#if !smsCountries?filter(c -> c.selected)?has_content> selected</#if>>${msg("smsEnrolCountryOther")}</option>
                                 <#list smsCountries as country>
                                     <option value="${country.region}"<#if country.selected> selected</#if>>${country.label}</option>
                                 </#list>

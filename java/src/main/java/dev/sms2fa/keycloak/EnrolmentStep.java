@@ -133,6 +133,11 @@ final class EnrolmentStep implements SmsStep {
     }
 
     @Override
+    public boolean hasOtherMethod() {
+        return false;
+    }
+
+    @Override
     public void codeSent(String maskedPhone, String messageId, String deviceUrl, int sendNumber) {
         context.getEvent().clone()
                 .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_CODE_SENT)
@@ -155,7 +160,7 @@ final class EnrolmentStep implements SmsStep {
     @Override
     public void resetFlow() {
         clear(context.getAuthenticationSession());
-        context.challenge(SmsLoginForm.numberPage(this, found, null));
+        context.challenge(SmsLoginForm.numberPage(this, found));
     }
 
     /**

@@ -111,6 +111,12 @@ final class LoginStep implements SmsStep {
         return false;
     }
 
+    /** True when Keycloak offers the user more than this step, as its "Try another way" link does. */
+    @Override
+    public boolean hasOtherMethod() {
+        return context.getAuthenticationSelections() != null && context.getAuthenticationSelections().size() > 1;
+    }
+
     @Override
     public void codeSent(String maskedPhone, String messageId, String deviceUrl, int sendNumber) {
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -640,18 +641,28 @@ final class SmsCodeSender {
         }
     }
 
-    /** Returns the SMS text pattern from the login theme in the user's locale, else English, else the default. */
+    /**
+     * Returns the SMS text pattern from the login theme in the user's locale, else English, else
+     * the default. Enrolment uses its own text, and the login text where a theme lacks it.
+     */
     private static String smsTextTemplate(SmsStep context) {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         try {
             Theme theme = session.theme().getTheme(Theme.Type.LOGIN);
             Locale locale = session.getContext().resolveLocale(context.getUser());
-            String template = theme.getEnhancedMessages(realm, locale).getProperty(SmsMessages.SMS_TEXT);
-            if (template == null && !Locale.ENGLISH.equals(locale)) {
-                template = theme.getEnhancedMessages(realm, Locale.ENGLISH).getProperty(SmsMessages.SMS_TEXT);
+            List<String> keys = context.enrolment() ? List.of(SmsMessages.ENROL_SMS_TEXT, SmsMessages.SMS_TEXT)
+                    : List.of(SmsMessages.SMS_TEXT);
+            for (Locale candidate : Locale.ENGLISH.equals(locale) ? List.of(locale) : List.of(locale, Locale.ENGLISH)) {
+                Properties messages = theme.getEnhancedMessages(realm, candidate);
+                for (String key : keys) {
+                    String template = messages.getProperty(key);
+                    if (template != null) {
+                        return template;
+                    }
+                }
             }
-            return template != null ? template : SmsMessages.DEFAULT_SMS_TEXT;
+            return SmsMessages.DEFAULT_SMS_TEXT;
         } catch (IOException e) {
             LOG.warnf("Failed to read the message bundle of the login theme in realm '%s', using the default SMS"
                     + " text: %s", realm.getName(), e);

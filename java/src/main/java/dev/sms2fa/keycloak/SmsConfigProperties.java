@@ -117,11 +117,6 @@ public final class SmsConfigProperties {
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_SENDER_ATTRIBUTE)
                 .helpText("Name of the request field that carries the sender ID. Generic gateway only.")
                 .add()
-            .property().name(SENDER_ID).label("Sender ID").type(ProviderConfigProperty.STRING_TYPE)
-                .defaultValue(DEFAULT_SENDER_ID)
-                .helpText("Sender number or name shown to the receiver, for the generic gateway. Left out of the"
-                        + " request when empty.")
-                .add()
             .property().name(FORCE_SECOND_FACTOR).label("Force 2FA").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue(DEFAULT_FORCE_SECOND_FACTOR)
                 .helpText("Make users who have no second factor (OTP, WebAuthn, passkey, recovery codes or SMS)"
@@ -133,23 +128,60 @@ public final class SmsConfigProperties {
                 .helpText("Users with this realm or client role, directly or through a group or composite role,"
                         + " are not made to add a phone number by Force 2FA. Default empty: nobody is exempt.")
                 .add()
-            .property().name(PHONE_NUMBER_ATTRIBUTE).label("Provisioned phone number attribute")
-                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_PHONE_NUMBER_ATTRIBUTE)
-                .helpText("Name of a user attribute, for example one filled from LDAP, with a phone number that"
-                        + " users without an SMS credential get their codes at. The first SMS login with it proves"
-                        + " possession and stores it as the user's credential. Default empty: not used.")
-                .add()
-            .property().name(UNIQUE_NUMBERS).label("Unique phone numbers").type(ProviderConfigProperty.BOOLEAN_TYPE)
-                .defaultValue(DEFAULT_UNIQUE_NUMBERS)
-                .helpText("Refuse a number in enrolment that another user of the realm already has, compared in"
-                        + " E.164 form. Default on.")
-                .add()
             .property().name(GATEWAY_TYPE).label("Gateway type").type(ProviderConfigProperty.LIST_TYPE)
                 .options(GATEWAY_TYPE_AUTO, GATEWAY_TYPE_SMSEAGLE, GATEWAY_TYPE_GENERIC)
                 .defaultValue(DEFAULT_GATEWAY_TYPE)
                 .helpText("smseagle uses the SMSEagle HTTP API v2, generic sends the attributes above."
                         + " auto picks smseagle when the URL path ends in /api/v2/messages/sms or"
                         + " /api/v2/messages/sms_single, and generic otherwise.")
+                .add()
+            .property().name(SENDER_ID).label("Sender ID").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_SENDER_ID)
+                .helpText("Sender number or name shown to the receiver, for the generic gateway. Left out of the"
+                        + " request when empty.")
+                .add()
+            .property().name(TLS_CA_FILE).label("Trusted CA certificate file (PEM)")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_CA_FILE)
+                .helpText("Path on the Keycloak server of a PEM file with CA certificates to trust in"
+                        + " addition to the system roots, for a gateway with a self-signed certificate.")
+                .add()
+            .property().name(TLS_PIN_SHA256).label("Pinned certificate SHA-256")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_PIN_SHA256)
+                .helpText("SHA-256 fingerprint of the gateway's TLS certificate (DER), 64 hex digits, colons"
+                        + " allowed. When set, the connection is accepted exactly when the certificate matches,"
+                        + " whatever its CA and host name. Default empty: no pinning.")
+                .add()
+            .property().name(TLS_SKIP_VERIFY).label("Skip TLS verification (unsafe)")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_TLS_SKIP_VERIFY)
+                .helpText("Accept any TLS certificate from the gateway, so anyone on the network path can read"
+                        + " the codes. For tests only; logged as a warning. Cannot be combined with a pinned"
+                        + " certificate. Default off.")
+                .add()
+            .property().name(CONNECT_TIMEOUT_MS).label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_CONNECT_TIMEOUT_MS)
+                .helpText("Maximum time to open a connection to the gateway, in milliseconds, 100 to 2000."
+                        + " Default 2000.")
+                .add()
+            .property().name(REQUEST_TIMEOUT_MS).label("Request timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_REQUEST_TIMEOUT_MS)
+                .helpText("Maximum time for the whole request to the gateway, in milliseconds, 500 to 10000."
+                        + " Default 10000.")
+                .add()
+            .property().name(FALLBACK_API_URL).label("Second device SMS API URL")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_FALLBACK_API_URL)
+                .helpText("URL of a second gateway, in the same form as the SMS API URL, that receives the SMS"
+                        + " only when the first one certainly did not: connection refused or TLS handshake"
+                        + " failed. Never used after a timeout or any HTTP response. Default empty: none.")
+                .add()
+            .property().name(PRIORITY).label("SMSEagle priority").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_PRIORITY)
+                .helpText("Priority of the SMS in the SMSEagle outbox, 0 (lowest) to 9 (highest). Default 9."
+                        + " SMSEagle gateway only.")
+                .add()
+            .property().name(MODEM_NO).label("SMSEagle modem number").type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_MODEM_NO)
+                .helpText("Modem of a multi-modem SMSEagle device that sends the SMS, 1 to 8. Default empty:"
+                        + " the device picks the modem. SMSEagle gateway only.")
                 .add()
             .property().name(CODE_LENGTH).label("Code length").type(ProviderConfigProperty.STRING_TYPE)
                 .defaultValue(DEFAULT_CODE_LENGTH)
@@ -164,21 +196,6 @@ public final class SmsConfigProperties {
                 .helpText("Wrong entries that burn a code, 1 to 10. Default 5. After a burn the user can request"
                         + " a new code within the limits below; a code sent before a burn inherits the wrong"
                         + " entries of the previous code.")
-                .add()
-            .property().name(CONNECT_TIMEOUT_MS).label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
-                .defaultValue(DEFAULT_CONNECT_TIMEOUT_MS)
-                .helpText("Maximum time to open a connection to the gateway, in milliseconds, 100 to 2000."
-                        + " Default 2000.")
-                .add()
-            .property().name(REQUEST_TIMEOUT_MS).label("Request timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
-                .defaultValue(DEFAULT_REQUEST_TIMEOUT_MS)
-                .helpText("Maximum time for the whole request to the gateway, in milliseconds, 500 to 10000."
-                        + " Default 10000.")
-                .add()
-            .property().name(TLS_CA_FILE).label("Trusted CA certificate file (PEM)")
-                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_CA_FILE)
-                .helpText("Path on the Keycloak server of a PEM file with CA certificates to trust in"
-                        + " addition to the system roots, for a gateway with a self-signed certificate.")
                 .add()
             .property().name(RESEND_COOLDOWN_SECONDS).label("Resend cooldown (seconds)")
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_RESEND_COOLDOWN_SECONDS)
@@ -195,39 +212,6 @@ public final class SmsConfigProperties {
                 .helpText("Number of SMS send attempts per user in any rolling hour, across all logins and"
                         + " cluster nodes, 1 to 100. Default 10. Failed attempts are counted too.")
                 .add()
-            .property().name(PRIORITY).label("SMSEagle priority").type(ProviderConfigProperty.STRING_TYPE)
-                .defaultValue(DEFAULT_PRIORITY)
-                .helpText("Priority of the SMS in the SMSEagle outbox, 0 (lowest) to 9 (highest). Default 9."
-                        + " SMSEagle gateway only.")
-                .add()
-            .property().name(MODEM_NO).label("SMSEagle modem number").type(ProviderConfigProperty.STRING_TYPE)
-                .defaultValue(DEFAULT_MODEM_NO)
-                .helpText("Modem of a multi-modem SMSEagle device that sends the SMS, 1 to 8. Default empty:"
-                        + " the device picks the modem. SMSEagle gateway only.")
-                .add()
-            .property().name(ORIGIN_BOUND_LINE).label("Add origin-bound code line")
-                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_ORIGIN_BOUND_LINE)
-                .helpText("End the SMS with a line \"@host #code\", where host is the Keycloak host name of the"
-                        + " login, so that phones can offer the code only on that site. Default off.")
-                .add()
-            .property().name(FALLBACK_API_URL).label("Second device SMS API URL")
-                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_FALLBACK_API_URL)
-                .helpText("URL of a second gateway, in the same form as the SMS API URL, that receives the SMS"
-                        + " only when the first one certainly did not: connection refused or TLS handshake"
-                        + " failed. Never used after a timeout or any HTTP response. Default empty: none.")
-                .add()
-            .property().name(TLS_PIN_SHA256).label("Pinned certificate SHA-256")
-                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_TLS_PIN_SHA256)
-                .helpText("SHA-256 fingerprint of the gateway's TLS certificate (DER), 64 hex digits, colons"
-                        + " allowed. When set, the connection is accepted exactly when the certificate matches,"
-                        + " whatever its CA and host name. Default empty: no pinning.")
-                .add()
-            .property().name(TLS_SKIP_VERIFY).label("Skip TLS verification (unsafe)")
-                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_TLS_SKIP_VERIFY)
-                .helpText("Accept any TLS certificate from the gateway, so anyone on the network path can read"
-                        + " the codes. For tests only; logged as a warning. Cannot be combined with a pinned"
-                        + " certificate. Default off.")
-                .add()
             .property().name(DEFAULT_REGION).label("Default phone region")
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_DEFAULT_REGION)
                 .helpText("ISO 3166 two-letter country code, for example PL, used for phone numbers entered"
@@ -237,6 +221,22 @@ public final class SmsConfigProperties {
                 .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_ALLOWED_COUNTRIES)
                 .helpText("Comma-separated ISO 3166 two-letter country codes, for example PL,DE, of the phone"
                         + " numbers that are accepted. Default empty: all countries.")
+                .add()
+            .property().name(UNIQUE_NUMBERS).label("Unique phone numbers").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(DEFAULT_UNIQUE_NUMBERS)
+                .helpText("Refuse a number in enrolment that another user of the realm already has, compared in"
+                        + " E.164 form. Default on.")
+                .add()
+            .property().name(PHONE_NUMBER_ATTRIBUTE).label("Provisioned phone number attribute")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_PHONE_NUMBER_ATTRIBUTE)
+                .helpText("Name of a user attribute, for example one filled from LDAP, with a phone number that"
+                        + " users without an SMS credential get their codes at. The first SMS login with it proves"
+                        + " possession and stores it as the user's credential. Default empty: not used.")
+                .add()
+            .property().name(ORIGIN_BOUND_LINE).label("Add origin-bound code line")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(DEFAULT_ORIGIN_BOUND_LINE)
+                .helpText("End the SMS with a line \"@host #code\", where host is the Keycloak host name of the"
+                        + " login, so that phones can offer the code only on that site. Default off.")
                 .add()
             .property().name(SIMULATION).label("Simulation mode").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue(DEFAULT_SIMULATION)

@@ -107,7 +107,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         SmsRealmConfig.Found found = SmsRealmConfig.find(context.getSession(), context.getRealm());
         EnrolmentStep step = new EnrolmentStep(context, found);
         if (step.phoneNumber().isEmpty()) {
-            context.challenge(SmsLoginForm.numberPage(step, found, null));
+            context.challenge(SmsLoginForm.numberPage(step, found));
             return;
         }
         codeStep.authenticate(step);
@@ -120,7 +120,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
         if (form.containsKey(FIELD_CHANGE_NUMBER)) {
             // The code stays valid, so the limits go on counting when another number is entered.
-            context.challenge(SmsLoginForm.numberPage(step, found, null));
+            context.challenge(SmsLoginForm.numberPage(step, found));
             return;
         }
         if (form.containsKey(FIELD_PHONE)) {
@@ -129,7 +129,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         }
         if (step.phoneNumber().isEmpty()) {
             // A code form of an enrolment that was reset meanwhile, such as in another tab.
-            context.challenge(SmsLoginForm.numberPage(step, found, null));
+            context.challenge(SmsLoginForm.numberPage(step, found));
             return;
         }
         codeStep.action(step);
@@ -146,7 +146,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         Map<String, String> config = found.rawConfig();
         if (input == null || input.isBlank()) {
             context.challenge(SmsLoginForm.numberPage(step, found,
-                    new FormMessage(FIELD_PHONE, SmsMessages.NUMBER_MISSING)));
+                    new FormMessage(FIELD_PHONE, SmsMessages.NUMBER_MISSING), null));
             return;
         }
         SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(config);
@@ -202,11 +202,12 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         DescribeChallengeResult challenge = current.challenge();
         if (challenge.sendsLeft() <= 0) {
             context.challenge(SmsLoginForm.numberPage(step, found,
-                    new FormMessage(FIELD_PHONE, SmsMessages.NO_SENDS_LEFT)));
+                    new FormMessage(FIELD_PHONE, SmsMessages.NO_SENDS_LEFT), null));
             return;
         }
         if (nowMillis < challenge.nextSendAtMillis()) {
-            context.challenge(SmsLoginForm.numberPage(step, found, new FormMessage(FIELD_PHONE,
+            // Information, not an error: the number is fine and can be sent to after the wait.
+            context.challenge(SmsLoginForm.numberPage(step, found, null, new FormMessage(null,
                     SmsMessages.RESEND_WAIT, SmsCodeView.secondsUntil(challenge.nextSendAtMillis(), nowMillis))));
             return;
         }
@@ -221,7 +222,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
                 .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_NUMBER_REFUSED)
                 .detail(Details.REASON, reason)
                 .error(SmsEvents.ERROR_SMS_NUMBER_REFUSED);
-        context.challenge(SmsLoginForm.numberPage(step, found, new FormMessage(FIELD_PHONE, messageKey)));
+        context.challenge(SmsLoginForm.numberPage(step, found, new FormMessage(FIELD_PHONE, messageKey), null));
     }
 
     /** Returns the message key for a rejection reason of {@code normalizePhone}. */

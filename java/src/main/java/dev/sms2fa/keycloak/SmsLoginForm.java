@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.credential.CredentialModel;
@@ -47,6 +48,11 @@ final class SmsLoginForm {
     static final String ATTRIBUTE_ENROLMENT = "smsEnrolment";
     /** The countries of the number page: a list of maps with region, label and selected. */
     static final String ATTRIBUTE_COUNTRIES = "smsCountries";
+    /**
+     * Suffix of the message keys of {@link SmsMessages#SEND_FAILED}, {@link SmsMessages#SEND_LIMIT_REACHED}
+     * and {@link SmsMessages#UNAVAILABLE} for a user who has no other method to choose.
+     */
+    static final String NO_OTHER_METHOD_SUFFIX = "Only";
     /** The number that the user entered, shown again with an error; "" otherwise. */
     static final String ATTRIBUTE_ENTERED_NUMBER = "smsEnteredNumber";
     /** The masked stored number on the number page, or "" when the user has none. */
@@ -73,9 +79,15 @@ final class SmsLoginForm {
      */
     static Response codePage(SmsStep context, SmsCodeView view, FormMessage codeError,
                              FormMessage pageError) {
+        String shownPhone = view.maskedPhone() == null ? "" : view.maskedPhone();
+        String sentPhone = context.getAuthenticationSession().getAuthNote(SmsAuthenticator.NOTE_SENT_PHONE);
+        if (context.enrolment() && sentPhone != null && !sentPhone.isEmpty()) {
+            // The user has just typed this number, so it is shown in full to let a typo be seen.
+            shownPhone = sentPhone;
+        }
         LoginFormsProvider form = context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_CODE)
-                .setAttribute(ATTRIBUTE_MASKED_PHONE, view.maskedPhone() == null ? "" : view.maskedPhone())
+                .setAttribute(ATTRIBUTE_MASKED_PHONE, shownPhone)
                 .setAttribute(ATTRIBUTE_CODE_OPEN, view.codeOpen())
                 .setAttribute(ATTRIBUTE_SENDS_LEFT, view.sendsLeft())
                 .setAttribute(ATTRIBUTE_RESEND_WAIT_SECONDS, view.resendWaitSeconds())
@@ -88,7 +100,7 @@ final class SmsLoginForm {
         if (fieldMessage != null) {
             form.addError(fieldMessage);
         } else if (pageError != null) {
-            form.setError(pageError.getMessage(), pageError.getParameters());
+            form.setError(messageKey(context, pageError.getMessage()), pageError.getParameters());
         }
         return form.createForm(TEMPLATE);
     }
@@ -97,24 +109,43 @@ final class SmsLoginForm {
     static Response sendFailedPage(SmsStep context, String messageKey, Object... parameters) {
         return context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_SEND_FAILED)
-                .setError(messageKey, parameters)
+                .setError(messageKey(context, messageKey), parameters)
                 .createForm(TEMPLATE);
     }
 
     static Response unavailablePage(SmsStep context) {
         return context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_UNAVAILABLE)
-                .setError(context.enrolment() ? SmsMessages.ENROL_UNAVAILABLE : SmsMessages.UNAVAILABLE)
+                .setError(context.enrolment() ? SmsMessages.ENROL_UNAVAILABLE
+                        : messageKey(context, SmsMessages.UNAVAILABLE))
                 .createForm(TEMPLATE);
     }
 
     /**
+     * Returns the variant of a message that suggests another method, or of one without that advice
+     * when the user has no other method to choose.
+     */
+    static String messageKey(SmsStep context, String key) {
+        boolean suggestsOtherMethod = SmsMessages.SEND_FAILED.equals(key) || SmsMessages.SEND_LIMIT_REACHED.equals(key)
+                || SmsMessages.UNAVAILABLE.equals(key);
+        return suggestsOtherMethod && !context.hasOtherMethod() ? key + NO_OTHER_METHOD_SUFFIX : key;
+    }
+
+    /** Renders the number page of enrolment with no message; see {@link #numberPage(SmsStep, SmsRealmConfig.Found, FormMessage, FormMessage)}. */
+    static Response numberPage(SmsStep context, SmsRealmConfig.Found found) {
+        return numberPage(context, found, null, null);
+    }
+
+    /**
      * Renders the number page of enrolment: the allowed countries with the default region selected,
-     * and the number input.
+     * and the number input. With a message, the country and number that the user submitted come
+     * back, so that they can be corrected.
      *
      * @param numberError shown at the number input; may be null
+     * @param info shown as the page's information, such as a wait before the next code; may be null
      */
-    static Response numberPage(SmsStep context, SmsRealmConfig.Found found, FormMessage numberError) {
+    static Response numberPage(SmsStep context, SmsRealmConfig.Found found, FormMessage numberError,
+                               FormMessage info) {
         SmsRealmConfig.PhoneSettings settings = SmsRealmConfig.phoneSettings(found.rawConfig());
         Locale locale = context.getSession().getContext().resolveLocale(context.getUser());
         Optional<CredentialModel> stored = SmsPhoneNumbers.storedCredential(context.getUser());
@@ -128,18 +159,29 @@ final class SmsLoginForm {
                         e.getMessage());
             }
         }
+
+        String entered = "";
+        String selectedRegion = settings.defaultRegion();
+        if (numberError != null || info != null) {
+            MultivaluedMap<String, String> submitted = context.getHttpRequest().getDecodedFormParameters();
+            String phone = submitted.getFirst(SmsEnrolmentAction.FIELD_PHONE);
+            String country = submitted.getFirst(SmsEnrolmentAction.FIELD_COUNTRY);
+            entered = phone == null ? "" : phone;
+            selectedRegion = country == null ? selectedRegion : country;
+        }
         LoginFormsProvider form = context.form()
                 .setAttribute(ATTRIBUTE_PAGE, PAGE_NUMBER)
                 .setAttribute(ATTRIBUTE_CURRENT_PHONE, currentPhone)
-                .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, settings, locale));
-        String entered = "";
+                .setAttribute(ATTRIBUTE_COUNTRIES, countries(context, settings.allowedCountries(), selectedRegion,
+                        locale))
+                .setAttribute(ATTRIBUTE_ENTERED_NUMBER, entered);
         if (numberError != null) {
             form.addError(numberError);
-            // The number the user entered comes back with its error, so it can be corrected.
-            String submitted = context.getHttpRequest().getDecodedFormParameters().getFirst(SmsEnrolmentAction.FIELD_PHONE);
-            entered = submitted == null ? "" : submitted;
         }
-        return form.setAttribute(ATTRIBUTE_ENTERED_NUMBER, entered).createForm(TEMPLATE);
+        if (info != null) {
+            form.setInfo(info.getMessage(), info.getParameters());
+        }
+        return form.createForm(TEMPLATE);
     }
 
     /**
@@ -147,13 +189,12 @@ final class SmsLoginForm {
      * and sorted by that name, with the default region selected. A broken allow-list gives an
      * empty list, and the number must then start with + or 00; the send path names the field.
      */
-    static List<Map<String, Object>> countries(SmsStep context, SmsRealmConfig.PhoneSettings settings,
+    static List<Map<String, Object>> countries(SmsStep context, String allowedCountries, String selectedRegion,
                                                Locale locale) {
-        String defaultRegion = settings.defaultRegion();
         List<Map<String, Object>> regions;
         try {
             regions = JsonSerialization.readValue(
-                    NativeBridge.listCountries(settings.allowedCountries()),
+                    NativeBridge.listCountries(allowedCountries),
                     new TypeReference<List<Map<String, Object>>>() { });
         } catch (InvalidConfigException e) {
             LOG.errorf("Invalid configuration of the SMS authenticator in realm '%s', field '%s': %s",
@@ -171,7 +212,7 @@ final class SmsLoginForm {
             options.add(Map.of(
                     "region", code,
                     "label", name + " (+" + region.get("callingCode") + ")",
-                    "selected", code.equalsIgnoreCase(defaultRegion)));
+                    "selected", code.equalsIgnoreCase(selectedRegion)));
         }
         Collator collator = Collator.getInstance(locale);
         options.sort(Comparator.comparing(option -> (String) option.get("label"), collator));

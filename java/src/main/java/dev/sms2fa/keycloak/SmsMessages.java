@@ -66,6 +66,8 @@ public final class SmsMessages {
     public static final String NUMBER_LABEL = "smsEnrolNumberLabel";
     /** Text of the button that sends the confirmation code. */
     public static final String SEND_CODE = "smsEnrolSendCode";
+    /** Country list option for a number typed with its country code. */
+    public static final String COUNTRY_OTHER = "smsEnrolCountryOther";
     /** Instruction of the code page in enrolment, {0} = the masked number. */
     public static final String ENROL_CODE_INSTRUCTION = "smsEnrolCodeInstruction";
     /** Text of the button that goes back to the number page. */
@@ -88,6 +90,9 @@ public final class SmsMessages {
      * library formats it, so only simple {n} placeholders and '' for an apostrophe work.
      */
     public static final String SMS_TEXT = "smsAuthText";
+    /** SMS text that confirms a new number in enrolment; the placeholders of {@link #SMS_TEXT}. */
+    public static final String ENROL_SMS_TEXT = "smsEnrolText";
+
     /** SMS text used when no theme bundle has {@link #SMS_TEXT}; equals the English bundle value. */
     public static final String DEFAULT_SMS_TEXT = "Your {2} login code is {0}. It is valid for {1} min.";
 

@@ -145,13 +145,16 @@ final class SmsPhoneNumbers {
     static void confirmLoginNumber(RealmModel realm, UserModel user, AuthenticatorConfigModel configModel,
                                    EventBuilder event, SmsStep.Verified verified) {
         Optional<CredentialModel> stored = storedCredential(user);
+        String sentPhone = verified.phone();
         if (stored.isPresent()) {
             if (SmsPhoneNumberCredentialModel.LEGACY_TYPE.equals(stored.get().getType())) {
                 migrateLegacy(realm, user, stored.get(), configModel, event);
+            } else if (sentPhone != null && !sentPhone.equals(user.getFirstAttribute(LOOKUP_ATTRIBUTE))) {
+                // A number imported without the lookup attribute becomes visible to the uniqueness rule.
+                setLookupAttribute(realm, user, sentPhone);
             }
             return;
         }
-        String sentPhone = verified.phone();
         if (sentPhone == null || sentPhone.isEmpty()) {
             return;
         }
@@ -210,16 +213,21 @@ final class SmsPhoneNumbers {
             user.credentialManager().updateStoredCredential(changed);
             result = changed;
         }
+        setLookupAttribute(realm, user, phoneE164);
+        return result;
+    }
+
+    /** Sets the lookup attribute to {@code phoneE164}; a user federation that refuses it is logged. */
+    private static void setLookupAttribute(RealmModel realm, UserModel user, String phoneE164) {
         try {
             user.setSingleAttribute(LOOKUP_ATTRIBUTE, phoneE164);
         } catch (ModelException e) {
             // A read-only user federation (LDAP) refuses new attributes. The number is stored, but
             // the uniqueness rule cannot find it.
             LOG.warnf("The attribute '%s' of user '%s' in realm '%s' could not be set, so the uniqueness rule"
-                    + " does not see the number %s: %s", LOOKUP_ATTRIBUTE, user.getId(), realm.getName(), label,
-                    e.getMessage());
+                    + " does not see the number %s: %s", LOOKUP_ATTRIBUTE, user.getId(), realm.getName(),
+                    SmsCodeSender.maskPhone(phoneE164), e.getMessage());
         }
-        return result;
     }
 
     /**

@@ -66,6 +66,9 @@ interface SmsStep {
     /** Whether this is the confirmation of a number in enrolment, which changes the page's texts. */
     boolean enrolment();
 
+    /** Whether the user can choose another method on this step's pages ("Try another way"). */
+    boolean hasOtherMethod();
+
     /**
      * Records that a code went out. The login records nothing here, because Keycloak has no event
      * type for a message sent during a login. Its LOGIN event carries the last send's details.

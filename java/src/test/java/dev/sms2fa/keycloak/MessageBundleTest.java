@@ -75,6 +75,17 @@ class MessageBundleTest {
     }
 
     @Test
+    void messagesWithoutOtherMethodExist() throws IOException {
+        Properties bundle = bundle();
+        for (String key : new String[] {SmsMessages.SEND_FAILED, SmsMessages.SEND_LIMIT_REACHED,
+                SmsMessages.UNAVAILABLE}) {
+            String variant = bundle.getProperty(key + SmsLoginForm.NO_OTHER_METHOD_SUFFIX);
+            assertNotNull(variant, key);
+            assertFalse(variant.contains("another method"), variant);
+        }
+    }
+
+    @Test
     void defaultSmsTextEqualsBundle() throws IOException {
         assertEquals(SmsMessages.DEFAULT_SMS_TEXT, bundle().getProperty(SmsMessages.SMS_TEXT));
     }
