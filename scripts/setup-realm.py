@@ -486,8 +486,9 @@ class Setup:
                                            "listing the unregistered required actions")
             candidate = next((item for item in unregistered if item.get("providerId") == ENROLMENT_ACTION), None)
             if candidate is None:
-                self.note("phone number enrolment: not available in this version of the provider, so "
-                          "administrators set users' numbers (credential sms-phone-number)", changed=False)
+                self.note(f"phone number enrolment: Keycloak offers no required action {ENROLMENT_ACTION!r}, "
+                          "so the provider jar in providers/ is missing or older than this command; users "
+                          "cannot add a number until it is installed and kc.sh build has run", changed=False)
                 return
             self.client.call("POST", "/authentication/register-required-action",
                              {"providerId": candidate["providerId"], "name": candidate.get("name", ENROLMENT_ACTION)},

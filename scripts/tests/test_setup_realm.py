@@ -236,7 +236,7 @@ class RecordingClient:
 
 
 class EnrolmentStepTest(unittest.TestCase):
-    """The enrolment step, whose required action this version of the provider does not register yet."""
+    """The enrolment step against a Keycloak whose provider offers no enrolment required action."""
 
     @classmethod
     def setUpClass(cls):
@@ -255,7 +255,7 @@ class EnrolmentStepTest(unittest.TestCase):
         setup, client = self.run_step([{"alias": "CONFIGURE_TOTP", "enabled": True}], [])
         self.assertEqual(client.calls, [])
         self.assertEqual(setup.changes, 0)
-        self.assertIn("not available in this version", setup.report[0])
+        self.assertIn("offers no required action", setup.report[0])
 
     def test_unregistered_is_registered_and_enabled(self):
         unregistered = [{"providerId": "mobile_number_config", "name": "Configure phone number"}]
