@@ -423,3 +423,19 @@ fn generic_gateway_smseagle_hint() {
     );
     assert!(connection.message.contains("gatewayType"), "{connection:?}");
 }
+
+#[test]
+fn plain_http_to_https_port() {
+    let standin = StandIn::start();
+    let url = send_url(&standin).replacen("https://", "http://", 1);
+    let report = run(
+        &config(&[("apiurl", &url), ("apitoken", TOKEN)]),
+        None,
+        false,
+    );
+
+    assert!(!report.ok);
+    let connection = check(&report, CheckName::Connection);
+    assert_eq!(connection.result, CheckStatus::Failed);
+    assert!(connection.message.contains("check the scheme (https://)"), "{connection:?}");
+}

@@ -174,6 +174,10 @@ impl Check {
     fn from_failure(name: CheckName, failure: &DeviceFailure) -> Check {
         let problem = problem_of(failure);
         let advice = match problem {
+            Problem::Unreachable if failure.transport == Some(TransportFailure::Interrupted) => {
+                "; the gateway closed the connection without an answer, as an HTTPS port does \
+                 with a plain HTTP request, so check the scheme (https://) and port in apiurl"
+            }
             Problem::Unreachable => {
                 "; check the host and port in apiurl and that the gateway is on and reachable \
                  from the Keycloak server"
@@ -752,11 +756,14 @@ fn problem_of_status(status: u16) -> Problem {
 }
 
 /// Starts `text` with a capital letter and ends it with a period, because the library's error
-/// messages are lower-case clauses made to follow other text in a log line.
+/// messages are lower-case clauses made to follow other text in a log line. A text that starts
+/// with a URL keeps its scheme in lower case.
 fn sentence(text: &str) -> String {
+    let starts_with_url = text.starts_with("http://") || text.starts_with("https://");
     let mut chars = text.chars();
     let mut result: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) if !starts_with_url => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first).chain(chars).collect(),
         None => String::new(),
     };
     if !result.ends_with(['.', '!', '?']) {
@@ -801,6 +808,10 @@ mod tests {
     fn sentence_capitalizes_and_ends() {
         assert_eq!(sentence("modem 1 is enabled"), "Modem 1 is enabled.");
         assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(
+            sentence("https://gw/api is not reachable"),
+            "https://gw/api is not reachable."
+        );
         assert_eq!(sentence(""), ".");
     }
 
