@@ -132,7 +132,7 @@ public class GatewayCheckResource {
             validated = ValidateConfigResult.fromJson(NativeBridge.validateConfig(configJson));
         } catch (InvalidConfigException e) {
             return GatewayCheckReports.configFailure(GatewayCheckReports.PROBLEM_INVALID_CONFIG, e.getField(),
-                    "Invalid setting of execution '" + found.executionId() + "', " + e.getMessage());
+                    "Invalid setting " + e.getMessage() + " (execution '" + found.executionId() + "')");
         }
 
         String phone = normalizePhone(request.phoneNumber(), validated.config());
