@@ -24,6 +24,7 @@ import {
   submitPassword,
   userCredentials,
   userEvents,
+  waitForAccountConsole,
   wrongCodeFor,
 } from './helpers.mjs';
 
@@ -43,7 +44,7 @@ after(async () => {
 // Logs USER in with the password (the user has no second factor) and opens Signing in.
 async function openSigningIn(page, user) {
   await submitPassword(page, user);
-  await page.waitForURL((url) => url.href.startsWith(ACCOUNT_URL) && !url.href.includes('login-actions'));
+  await waitForAccountConsole(page);
   await page.goto(SIGNING_IN_URL);
   await page.getByText('SMS Authenticator', { exact: true }).first().waitFor();
 }
@@ -102,8 +103,8 @@ test('account console: add, change and remove the SMS number', { timeout: TEST_T
     await submitNumber(page, '12');
     assert.match(await numberError(page), /not a valid phone number/);
     await submitNumber(page, '701 234 567', 'PL');
-    assert.match(await numberError(page), /cannot receive login codes/, 'a premium-rate number is refused');
-    assert.equal((await receivedMessages()).length, 0, 'a refused number got an SMS');
+    assert.match(await numberError(page), /cannot receive login codes/, 'a premium-rate number was not rejected');
+    assert.equal((await receivedMessages()).length, 0, 'a rejected number got an SMS');
 
     const first = freshPhoneNumber();
     const national = `${first.slice(3, 6)} ${first.slice(6, 9)} ${first.slice(9)}`;
@@ -169,7 +170,7 @@ test('account console: add, change and remove the SMS number', { timeout: TEST_T
   }
 });
 
-test('enrolment: another user\'s number is refused after its code', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('enrolment: another user\'s number rejected after code', { timeout: TEST_TIMEOUT_MS }, async () => {
   const owner = await createUser('enrol-owner', { sms: 'none' });
   const other = await createUser('enrol-other', { sms: 'none' });
   const first = await openPage(browser);
@@ -190,8 +191,8 @@ test('enrolment: another user\'s number is refused after its code', { timeout: T
     assert.match(error, /cannot be used for your account/);
     assert.doesNotMatch(error, /another user|already/i, 'the message reveals that the number is taken');
     assert.deepEqual(await userCredentials(other.id, SMS_TYPE), [], 'the taken number was stored');
-    const refused = smsEventsOf(await userEvents(other.id, 'CUSTOM_REQUIRED_ACTION_ERROR'), 'number_refused');
-    assert.equal(refused.at(0)?.details?.reason, 'in_use');
+    const rejected = smsEventsOf(await userEvents(other.id, 'CUSTOM_REQUIRED_ACTION_ERROR'), 'number_rejected');
+    assert.equal(rejected.at(0)?.details?.reason, 'in_use');
 
     // The owner can enter the own number again, for example after a change was abandoned.
     await clearMessages();

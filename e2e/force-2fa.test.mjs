@@ -3,7 +3,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACCOUNT_URL,
   TEST_TIMEOUT_MS,
   adminRequest,
   clearMessages,
@@ -11,6 +10,7 @@ import {
   createUser,
   deleteUser,
   freshPhoneNumber,
+  isAccountConsole,
   launchBrowser,
   openPage,
   pageText,
@@ -19,6 +19,7 @@ import {
   submitPassword,
   userCredentials,
   userEvents,
+  waitForAccountConsole,
   withSmsConfig,
 } from './helpers.mjs';
 
@@ -38,11 +39,6 @@ after(async () => {
   await browser?.close();
 });
 
-function inAccountConsole(page) {
-  const url = page.url();
-  return url.startsWith(ACCOUNT_URL) && !url.includes('login-actions');
-}
-
 test('Force 2FA: enrolment keeps other actions', { timeout: TEST_TIMEOUT_MS }, async () => {
   const user = await createUser('force', { sms: 'none', requiredActions: ['UPDATE_PROFILE'] });
   const { context, page, serverErrors } = await openPage(browser);
@@ -53,7 +49,7 @@ test('Force 2FA: enrolment keeps other actions', { timeout: TEST_TIMEOUT_MS }, a
       const phone = freshPhoneNumber();
       const seen = [];
       // Keycloak orders the pending actions by priority; each page is handled as it comes.
-      for (let step = 0; step < 6 && !inAccountConsole(page); step += 1) {
+      for (let step = 0; step < 6 && !isAccountConsole(page.url()); step += 1) {
         if (await page.locator('#phoneNumber').count()) {
           seen.push('number');
           await page.fill('#phoneNumber', phone);
@@ -72,7 +68,7 @@ test('Force 2FA: enrolment keeps other actions', { timeout: TEST_TIMEOUT_MS }, a
         }
         await page.waitForLoadState();
       }
-      assert.ok(inAccountConsole(page), `the login did not end in the account console: ${page.url()}`);
+      assert.ok(isAccountConsole(page.url()), `the login did not end in the account console: ${page.url()}`);
       assert.deepEqual([...seen].sort(), ['code', 'number', 'profile'], `pages seen: ${seen}`);
     });
 
@@ -99,7 +95,7 @@ test('Force 2FA: exempt role skips enrolment', { timeout: TEST_TIMEOUT_MS }, asy
   try {
     await withSmsConfig({ forceSecondFactor: 'true', whitelist: EXEMPT_ROLE }, async () => {
       await submitPassword(first.page, exempt);
-      await first.page.waitForURL((url) => url.href.startsWith(ACCOUNT_URL) && !url.href.includes('login-actions'));
+      await waitForAccountConsole(first.page);
 
       // The same settings send a user without the role to the number page.
       await submitPassword(second.page, forced);
@@ -120,7 +116,7 @@ test('Force 2FA off: password only', { timeout: TEST_TIMEOUT_MS }, async () => {
   try {
     await withSmsConfig({ forceSecondFactor: 'false' }, async () => {
       await submitPassword(page, user);
-      await page.waitForURL((url) => url.href.startsWith(ACCOUNT_URL) && !url.href.includes('login-actions'));
+      await waitForAccountConsole(page);
     });
   } finally {
     await context.close();

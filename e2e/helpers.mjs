@@ -405,9 +405,20 @@ export async function submitCode(page, code) {
   await Promise.all([page.waitForEvent('load'), page.click('#kc-login')]);
 }
 
+// Tells whether HREF is a page of the account console of ACCOUNT (default: the demo realm's),
+// not a login page on the way there.
+export function isAccountConsole(href, account = ACCOUNT_URL) {
+  return href.startsWith(account) && !href.includes('login-actions');
+}
+
+// Waits until the browser shows the account console, with no login page in between.
+export async function waitForAccountConsole(page, account = ACCOUNT_URL) {
+  await page.waitForURL((url) => isAccountConsole(url.href, account));
+}
+
 // Waits until the browser is back in the account console with a Keycloak login session.
 export async function waitForLoggedIn(page, context) {
-  await page.waitForURL((url) => url.href.startsWith(ACCOUNT_URL) && !url.href.includes('login-actions'));
+  await waitForAccountConsole(page);
   assert.equal(await hasLoginSession(context), true, 'no Keycloak login session after the right code');
 }
 

@@ -17,6 +17,7 @@ import {
   openPage,
   pageText,
   smsExecutionConfig,
+  waitForAccountConsole,
 } from './helpers.mjs';
 
 const REALM = `e2e-legacy-${randomInt(0, 1_000_000)}`;
@@ -118,7 +119,7 @@ for (const variant of ['camel', 'snake']) {
       assert.match(await pageText(page), new RegExp(`\\+48\\*+${phone.slice(-3)}`));
       await page.fill('#code', await onlyCodeSentTo(phone));
       await Promise.all([page.waitForEvent('load'), page.click('#kc-login')]);
-      await page.waitForURL((url) => url.href.startsWith(ACCOUNT) && !url.href.includes('login-actions'));
+      await waitForAccountConsole(page, ACCOUNT);
 
       const after = await credentialsOf(username);
       const migrated = after.credentials.filter((credential) => credential.type !== 'password');

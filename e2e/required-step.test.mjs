@@ -5,11 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import {
-  ACCOUNT_URL,
+  DEMO_API_SECRET,
   TEST_TIMEOUT_MS,
   adminRequest,
   createUser,
   deleteUser,
+  isAccountConsole,
   launchBrowser,
   openPage,
   pageText,
@@ -35,7 +36,7 @@ before(async () => {
     await adminRequest('PUT', path, { ...execution, requirement: 'REQUIRED' });
     if (execution.providerId === 'sms-2fa') {
       await adminRequest('POST', `/authentication/executions/${execution.id}/config`,
-        { alias: `${FLOW}-sms`, config: { ...smsConfig.config, apitoken: '${vault.smseagle_token}' } });
+        { alias: `${FLOW}-sms`, config: { ...smsConfig.config, apitoken: DEMO_API_SECRET } });
     }
   }
   const realm = await adminRequest('GET', '');
@@ -75,9 +76,7 @@ test('required step: a disabled action stops the login', { timeout: TEST_TIMEOUT
     await setActionEnabled(false);
     await submitPassword(page, user);
     await page.waitForSelector('#kc-page-title');
-    const url = page.url();
-    assert.ok(!(url.startsWith(ACCOUNT_URL) && !url.includes('login-actions')),
-      'the login ended with the password alone');
+    assert.equal(isAccountConsole(page.url()), false, 'the login ended with the password alone');
     assert.equal(await page.locator('#phoneNumber').count(), 0, 'the disabled action was shown');
     assert.doesNotMatch(await pageText(page), /Personal info/);
   } finally {

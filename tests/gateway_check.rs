@@ -437,5 +437,8 @@ fn plain_http_to_https_port() {
     assert!(!report.ok);
     let connection = check(&report, CheckName::Connection);
     assert_eq!(connection.result, CheckStatus::Failed);
-    assert!(connection.message.contains("check the scheme (https://)"), "{connection:?}");
+    assert!(
+        connection.message.contains("check the scheme (https://)"),
+        "{connection:?}"
+    );
 }

@@ -34,7 +34,7 @@ pub mod keys {
     pub const EXEMPT_ROLE: &str = "whitelist";
     /// User attribute with an administrator-provided number; passed through.
     pub const PHONE_NUMBER_ATTRIBUTE: &str = "mobileNumberAttribute";
-    /// Whether enrolment refuses another user's number.
+    /// Whether enrolment rejects another user's number.
     pub const UNIQUE_NUMBERS: &str = "enforcePhoneNumberUniqueness";
     pub const LENGTH: &str = "length";
     pub const TTL: &str = "ttl";

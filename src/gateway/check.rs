@@ -531,9 +531,10 @@ fn modem_check(client: &Client, config: &Config, base: &Url) -> Check {
     }
 }
 
-/// Judges the status of the HEAD request to a generic gateway's URL. Many APIs refuse HEAD
-/// (405, 501) or want a token (401, 403), so those only show that something answers there. A 404
-/// means no API at that path, and a 5xx a server problem, which a send would likely meet too.
+/// Builds the connection check from the status of the HEAD request to a generic gateway's URL.
+/// Many APIs reject HEAD (405, 501) or require a token (401, 403), so those statuses only show
+/// that a server responds there. A 404 means no API at that path, and another 5xx a server
+/// problem that a send would likely meet too.
 fn generic_head_check(config: &Config, status: reqwest::StatusCode) -> Check {
     let code = status.as_u16();
     let answered = format!(
@@ -571,8 +572,8 @@ fn generic_head_check(config: &Config, status: reqwest::StatusCode) -> Check {
     }
 }
 
-/// Returns a sentence for a URL that looks like an SMSEagle one although `auto` chose the
-/// generic gateway for it, because its path does not end in an SMSEagle API v2 send path; else "".
+/// Returns a hint for a URL that looks like an SMSEagle one but got the generic gateway from
+/// `auto`, because its path does not end in an SMSEagle API v2 send path. Returns "" otherwise.
 fn smseagle_hint(config: &Config) -> String {
     let path = config.api_url.path();
     let looks_like_smseagle = path.contains("/api/v") || path.contains("/index.php/");

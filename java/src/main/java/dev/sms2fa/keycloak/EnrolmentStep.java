@@ -170,7 +170,7 @@ final class EnrolmentStep implements SmsStep {
      * it for the LOGIN event of the login.
      *
      * <p>The uniqueness rule is checked here, after the code proved that the user has the phone, so
-     * that the refusal cannot tell anyone else that the number belongs to a user.
+     * that the rejection cannot tell anyone else that the number belongs to a user.
      */
     @Override
     public void success(Verified verified) {
@@ -189,11 +189,11 @@ final class EnrolmentStep implements SmsStep {
         if (SmsRealmConfig.phoneSettings(found.rawConfig()).uniqueNumbers()) {
             Optional<String> owner = SmsPhoneNumbers.otherOwner(context.getSession(), realm, user, phone);
             if (owner.isPresent()) {
-                LOG.infof("User '%s' in realm '%s' confirmed the number %s, which user '%s' already has; refused"
+                LOG.infof("User '%s' in realm '%s' confirmed the number %s, which user '%s' already has; rejected"
                         + " because '%s' is on", user.getId(), realm.getName(), verified.maskedPhone(), owner.get(),
                         SmsConfigProperties.UNIQUE_NUMBERS);
                 clear(authSession);
-                SmsEnrolmentAction.refuseNumber(context, this, found, "in_use", SmsMessages.NUMBER_IN_USE);
+                SmsEnrolmentAction.rejectNumber(context, this, found, "in_use", SmsMessages.NUMBER_IN_USE);
                 return;
             }
         }

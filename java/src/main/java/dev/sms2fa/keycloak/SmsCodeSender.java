@@ -253,12 +253,11 @@ final class SmsCodeSender {
                     validated.warnings());
             config = SmsExecutionConfig.fromNormalized(validated.config());
         } catch (InvalidConfigException e) {
-            logInvalidConfig(context, e);
+            logInvalidConfig(context, e.getField(), e.getMessage());
             SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
             return null;
         } catch (SmsRealmConfig.UnresolvedSecretException e) {
-            LOG.errorf("Invalid configuration of the SMS authenticator execution '%s' in realm '%s', field '%s': %s",
-                    executionId, realm.getName(), e.getField(), e.getMessage());
+            logInvalidConfig(context, e.getField(), e.getMessage());
             SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
             return null;
         } catch (NativeLibraryException e) {
@@ -332,7 +331,7 @@ final class SmsCodeSender {
                     null));
         } catch (InvalidConfigException e) {
             attempt.releaseAll();
-            logInvalidConfig(context, e);
+            logInvalidConfig(context, e.getField(), e.getMessage());
             SmsAuthenticator.unavailable(context, Errors.INVALID_CONFIG);
         } catch (InvalidPhoneNumberException e) {
             attempt.releaseAll();
@@ -613,9 +612,10 @@ final class SmsCodeSender {
         return rootSessionId + "." + tabId + "." + loginId;
     }
 
-    private static void logInvalidConfig(SmsStep context, InvalidConfigException e) {
+    /** Logs an invalid setting of the step's config with the field to change. */
+    static void logInvalidConfig(SmsStep context, String field, String message) {
         LOG.errorf("Invalid configuration of the SMS authenticator execution '%s' in realm '%s', field '%s': %s",
-                context.stepId(), context.getRealm().getName(), e.getField(), e.getMessage());
+                context.stepId(), context.getRealm().getName(), field, message);
     }
 
     /** Returns the realm's active HMAC key, which protects a new challenge state; logs why if there is none. */

@@ -224,7 +224,7 @@ public final class SmsConfigProperties {
                 .add()
             .property().name(UNIQUE_NUMBERS).label("Unique phone numbers").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue(DEFAULT_UNIQUE_NUMBERS)
-                .helpText("Refuse a number in enrolment that another user of the realm already has, compared in"
+                .helpText("Reject a number in enrolment that another user of the realm already has, compared in"
                         + " E.164 form. Default on.")
                 .add()
             .property().name(PHONE_NUMBER_ATTRIBUTE).label("Provisioned phone number attribute")

@@ -68,7 +68,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         UserModel user = context.getUser();
         SmsRealmConfig.Found found = SmsRealmConfig.find(context.getSession(), realm);
         Map<String, String> config = found.rawConfig();
-        if (!Boolean.parseBoolean(config.getOrDefault(SmsConfigProperties.FORCE_SECOND_FACTOR, "false").trim())) {
+        if (!forcesSecondFactor(config)) {
             return;
         }
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
@@ -88,11 +88,11 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
      * not enabled: its evaluateTriggers, which applies Force 2FA, then never runs.
      */
     static void warnIfForceCannotWork(RealmModel realm, SmsRealmConfig.Found found) {
-        if (!Boolean.parseBoolean(found.rawConfig().getOrDefault(SmsConfigProperties.FORCE_SECOND_FACTOR, "false")
-                .trim())) {
+        if (!forcesSecondFactor(found.rawConfig())) {
             return;
         }
-        RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(SmsEnrolmentActionFactory.PROVIDER_ID);
+        RequiredActionProviderModel action =
+                realm.getRequiredActionProviderByAlias(SmsEnrolmentActionFactory.PROVIDER_ID);
         if ((action == null || !action.isEnabled())
                 && FORCE_WARNINGS_LOGGED.add(realm.getId() + ":" + found.configId())) {
             LOG.warnf("Force 2FA is on in the SMS authenticator config of execution '%s' in realm '%s', but the"
@@ -100,6 +100,11 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
                     + " a number. Enable \"Phone number for SMS codes\" under Authentication, Required actions.",
                     found.executionLabel(), realm.getName(), SmsEnrolmentActionFactory.PROVIDER_ID);
         }
+    }
+
+    /** Returns whether a config has Force 2FA on. */
+    private static boolean forcesSecondFactor(Map<String, String> config) {
+        return Boolean.parseBoolean(config.getOrDefault(SmsConfigProperties.FORCE_SECOND_FACTOR, "false").trim());
     }
 
     @Override
@@ -153,7 +158,7 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         String phone;
         try {
             NativeLibraryLoader.ensureLoaded();
-            // The list's choice, or none ("+ ..."), where a number without country code is refused.
+            // The list's choice, or none ("+ ..."), where a number without country code is rejected.
             // Without a list on the page (a broken allow-list) the default region applies.
             String region = "";
             if (country == null) {
@@ -163,11 +168,10 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
             }
             phone = NativeBridge.normalizePhone(input, region, settings.allowedCountries());
         } catch (InvalidPhoneNumberException e) {
-            refuseNumber(context, step, found, e.getReason(), numberMessage(e.getReason()));
+            rejectNumber(context, step, found, e.getReason(), numberMessage(e.getReason()));
             return;
         } catch (InvalidConfigException e) {
-            LOG.errorf("Invalid configuration of the SMS authenticator execution '%s' in realm '%s', field '%s': %s",
-                    found.executionLabel(), realm.getName(), e.getField(), e.getMessage());
+            SmsCodeSender.logInvalidConfig(step, e.getField(), e.getMessage());
             SmsAuthenticator.unavailable(step, Errors.INVALID_CONFIG);
             return;
         } catch (NativeLibraryException e) {
@@ -215,13 +219,13 @@ public class SmsEnrolmentAction implements RequiredActionProvider {
         codeStep.sendAgain(step, current.state());
     }
 
-    /** Records why a number was refused and shows the number page with the message. */
-    static void refuseNumber(RequiredActionContext context, EnrolmentStep step, SmsRealmConfig.Found found,
+    /** Records why a number was rejected and shows the number page with the message. */
+    static void rejectNumber(RequiredActionContext context, EnrolmentStep step, SmsRealmConfig.Found found,
                              String reason, String messageKey) {
         context.getEvent().clone().user(context.getUser())
-                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_NUMBER_REFUSED)
+                .detail(SmsEvents.DETAIL_SMS_EVENT, SmsEvents.SMS_EVENT_NUMBER_REJECTED)
                 .detail(Details.REASON, reason)
-                .error(SmsEvents.ERROR_SMS_NUMBER_REFUSED);
+                .error(SmsEvents.ERROR_SMS_NUMBER_REJECTED);
         context.challenge(SmsLoginForm.numberPage(step, found, new FormMessage(FIELD_PHONE, messageKey), null));
     }
 

@@ -39,15 +39,15 @@ final class SmsEvents {
     static final String SMS_EVENT_PROVISIONED_CONFIRMED = "provisioned_confirmed";
     /** A netzbegruenung mobile-number credential was turned into this plugin's type; an UPDATE_CREDENTIAL event. */
     static final String SMS_EVENT_LEGACY_MIGRATED = "legacy_migrated";
-    /** Enrolment refused a number, for the reason in the detail {@code reason}. */
-    static final String SMS_EVENT_NUMBER_REFUSED = "number_refused";
+    /** Enrolment rejected a number, for the reason in the detail {@code reason}. */
+    static final String SMS_EVENT_NUMBER_REJECTED = "number_rejected";
 
     /** Event error for a code that the gateway did not accept or that could not reach it. */
     static final String ERROR_SMS_SEND_FAILED = "sms_send_failed";
     /** Event error for a send refused because the user reached the hourly SMS limit. */
     static final String ERROR_SMS_SEND_LIMITED = "sms_send_limited";
-    /** Event error for a number that enrolment refused. */
-    static final String ERROR_SMS_NUMBER_REFUSED = "sms_number_refused";
+    /** Event error for a number that enrolment rejected. */
+    static final String ERROR_SMS_NUMBER_REJECTED = "sms_number_rejected";
 
     private SmsEvents() {
     }

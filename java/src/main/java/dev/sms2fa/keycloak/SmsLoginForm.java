@@ -131,7 +131,7 @@ final class SmsLoginForm {
         return suggestsOtherMethod && !context.hasOtherMethod() ? key + NO_OTHER_METHOD_SUFFIX : key;
     }
 
-    /** Renders the number page of enrolment with no message; see {@link #numberPage(SmsStep, SmsRealmConfig.Found, FormMessage, FormMessage)}. */
+    /** Renders the number page of enrolment without a message. */
     static Response numberPage(SmsStep context, SmsRealmConfig.Found found) {
         return numberPage(context, found, null, null);
     }
@@ -197,8 +197,7 @@ final class SmsLoginForm {
                     NativeBridge.listCountries(allowedCountries),
                     new TypeReference<List<Map<String, Object>>>() { });
         } catch (InvalidConfigException e) {
-            LOG.errorf("Invalid configuration of the SMS authenticator in realm '%s', field '%s': %s",
-                    context.getRealm().getName(), e.getField(), e.getMessage());
+            SmsCodeSender.logInvalidConfig(context, e.getField(), e.getMessage());
             return List.of();
         } catch (IOException | NativePanicError | NativeLibraryException e) {
             LOG.errorf(e, "Bug while listing the countries of the SMS enrolment form in realm '%s'",

@@ -217,12 +217,12 @@ final class SmsPhoneNumbers {
         return result;
     }
 
-    /** Sets the lookup attribute to {@code phoneE164}; a user federation that refuses it is logged. */
+    /** Sets the lookup attribute to {@code phoneE164}; a user federation that rejects it is logged. */
     private static void setLookupAttribute(RealmModel realm, UserModel user, String phoneE164) {
         try {
             user.setSingleAttribute(LOOKUP_ATTRIBUTE, phoneE164);
         } catch (ModelException e) {
-            // A read-only user federation (LDAP) refuses new attributes. The number is stored, but
+            // A read-only user federation (LDAP) rejects new attributes. The number is stored, but
             // the uniqueness rule cannot find it.
             LOG.warnf("The attribute '%s' of user '%s' in realm '%s' could not be set, so the uniqueness rule"
                     + " does not see the number %s: %s", LOOKUP_ATTRIBUTE, user.getId(), realm.getName(),

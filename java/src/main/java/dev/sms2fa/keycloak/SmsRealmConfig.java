@@ -46,7 +46,7 @@ public final class SmsRealmConfig {
     static final Set<String> SECRET_KEYS = Set.of(SmsConfigProperties.API_TOKEN);
 
     private static final Logger LOG = Logger.getLogger(SmsRealmConfig.class);
-    /** Prefix of the session attribute that holds a realm's {@link Found} for one request. */
+    /** Prefix of the session attribute that keeps a realm's {@link Found} for one request. */
     private static final String SESSION_ATTRIBUTE_PREFIX = "sms-2fa.realmConfig.";
     /** Realms whose ambiguous choice was logged, so the warning does not repeat at every login. */
     private static final Set<String> AMBIGUITY_LOGGED = ConcurrentHashMap.newKeySet();
@@ -85,7 +85,7 @@ public final class SmsRealmConfig {
 
     /**
      * Returns the execution and config that settings outside a login come from, looked up once per
-     * request: a login asks for them for every step that checks whether a user has a number.
+     * request, because a login reads them for every step that checks whether a user has a number.
      */
     public static Found find(KeycloakSession session, RealmModel realm) {
         String attribute = SESSION_ATTRIBUTE_PREFIX + realm.getId();
@@ -187,7 +187,7 @@ public final class SmsRealmConfig {
      *
      * @param defaultRegion ISO code or ""
      * @param allowedCountries comma-separated ISO codes or ""
-     * @param uniqueNumbers whether enrolment refuses another user's number
+     * @param uniqueNumbers whether enrolment rejects another user's number
      */
     public record PhoneSettings(String defaultRegion, String allowedCountries, boolean uniqueNumbers) {
     }
@@ -201,14 +201,20 @@ public final class SmsRealmConfig {
             return new PhoneSettings(normalized.getOrDefault(SmsConfigProperties.DEFAULT_REGION, ""),
                     normalized.getOrDefault(SmsConfigProperties.ALLOWED_COUNTRIES, ""),
                     !"false".equals(normalized.get(SmsConfigProperties.UNIQUE_NUMBERS)));
-        } catch (InvalidConfigException | NativeLibraryException | IOException | IllegalStateException
-                 | NativePanicError e) {
-            // The send path logs an invalid config with its field; here the page still renders.
-            // Only an explicit false turns the uniqueness rule off.
-            return new PhoneSettings(trimmed(rawConfig.get(SmsConfigProperties.DEFAULT_REGION)),
-                    trimmed(rawConfig.get(SmsConfigProperties.ALLOWED_COUNTRIES)),
-                    !"false".equalsIgnoreCase(trimmed(rawConfig.get(SmsConfigProperties.UNIQUE_NUMBERS))));
+        } catch (InvalidConfigException | NativeLibraryException e) {
+            // The send path logs an invalid config with its field, and the loader a missing library.
+            return rawPhoneSettings(rawConfig);
+        } catch (IOException | IllegalStateException | NativePanicError e) {
+            LOG.errorf(e, "Bug while reading the phone settings of an SMS authenticator config");
+            return rawPhoneSettings(rawConfig);
         }
+    }
+
+    /** Returns the phone settings as written in the config; only an explicit false turns uniqueness off. */
+    private static PhoneSettings rawPhoneSettings(Map<String, String> rawConfig) {
+        return new PhoneSettings(trimmed(rawConfig.get(SmsConfigProperties.DEFAULT_REGION)),
+                trimmed(rawConfig.get(SmsConfigProperties.ALLOWED_COUNTRIES)),
+                !"false".equalsIgnoreCase(trimmed(rawConfig.get(SmsConfigProperties.UNIQUE_NUMBERS))));
     }
 
     private static String trimmed(String value) {

@@ -23,7 +23,7 @@ class SmsRealmConfigTest {
     }
 
     @Test
-    void onlyTheApiSecretIsResolvedFromTheVault() {
+    void vaultResolvesApiSecretOnly() {
         assertEquals(Set.of(SmsConfigProperties.API_TOKEN), SmsRealmConfig.SECRET_KEYS);
     }
 

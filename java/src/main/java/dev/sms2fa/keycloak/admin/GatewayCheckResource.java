@@ -143,8 +143,8 @@ public class GatewayCheckResource {
             GatewayCheckReports.addConfigCheck(report, GatewayCheckReports.RESULT_FAILED,
                     GatewayCheckReports.PROBLEM_SIMULATION_IN_PRODUCTION, SmsConfigProperties.SIMULATION,
                     "Simulation mode is on, and Keycloak runs in production mode, where the SMS authenticator"
-                            + " refuses simulation: logins with SMS fail. Set " + SmsConfigProperties.SIMULATION
-                            + " to false.");
+                            + " rejects simulation mode, so logins with SMS fail. Set "
+                            + SmsConfigProperties.SIMULATION + " to false.");
         }
         ArrayNode warnings = report.putArray("warnings");
         validated.warnings().forEach(warnings::add);

@@ -71,7 +71,7 @@ public class SmsPhoneNumberCredentialProvider
             try {
                 user.removeAttribute(LOOKUP_ATTRIBUTE);
             } catch (ModelException e) {
-                // A read-only user federation (LDAP) refuses the change; the credential is gone anyway.
+                // A read-only user federation (LDAP) rejects the change, but the credential is removed anyway.
                 LOG.warnf("The attribute '%s' of user '%s' in realm '%s' could not be removed: %s", LOOKUP_ATTRIBUTE,
                         user.getId(), realm.getName(), e.getMessage());
             }
